@@ -1,0 +1,1 @@
+"""autograder: grading course exercises with nbgrader, from one submission to a whole class."""

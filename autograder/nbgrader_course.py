@@ -1,0 +1,89 @@
+"""Drive nbgrader on a course directory and read the per-part scores back from its gradebook.
+
+A course directory is a folder holding ``nbgrader_config.py`` (which places everything relative to
+itself: source ``solutions/``, release ``exercises/``, gradebook and submissions under ``build/``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class NbgraderError(RuntimeError):
+    """An nbgrader command failed; the message carries its output."""
+
+
+def nbgrader(course_root: Path, *args: str, timeout: float | None = None) -> str:
+    """Run ``nbgrader ARGS`` in ``course_root`` with this interpreter; return its output.
+
+    The interpreter's bin folder goes first on PATH: nbgrader starts ``alembic`` to migrate the
+    gradebook, and kernels must come from the same environment.
+    """
+    env = dict(os.environ)
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    result = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=course_root, env=env, capture_output=True, text=True, timeout=timeout,
+    )
+    output = result.stdout + result.stderr
+    if result.returncode != 0 or "[ERROR]" in output or "| ERROR]" in output:
+        raise NbgraderError(f"nbgrader {' '.join(args)} failed (exit {result.returncode}):\n{output}")
+    return output
+
+
+def copy_course(dest: Path, source: Path = REPO_ROOT) -> Path:
+    """A fresh course directory at ``dest``: the config and the exercise sources, nothing graded."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source / "nbgrader_config.py", dest / "nbgrader_config.py")
+    shutil.copytree(source / "solutions", dest / "solutions",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    return dest
+
+
+def course_directory(course_root: Path):
+    """nbgrader's CourseDirectory as the course's nbgrader_config.py sets it up."""
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
+    return CourseDirectory(config=config)
+
+
+def submit(course_root: Path, student: str, assignment: str, notebooks: dict[str, nbformat.NotebookNode]) -> Path:
+    """Place a student's notebooks where ``nbgrader autograde`` looks for them."""
+    coursedir = course_directory(course_root)
+    folder = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, nb in notebooks.items():
+        nbformat.write(nb, folder / f"{name}.ipynb")
+    return folder
+
+
+@dataclass(frozen=True)
+class PartScore:
+    score: float
+    max_score: float
+
+
+def read_scores(course_root: Path, assignment: str, notebook: str) -> dict[str, dict[str, PartScore]]:
+    """Per student, the score of every graded cell (by grade_id) of one notebook."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    scores: dict[str, dict[str, PartScore]] = {}
+    with Gradebook(course_directory(course_root).db_url) as gb:
+        for student in gb.students:
+            try:
+                nb = gb.find_submission_notebook(notebook, assignment, student.id)
+            except MissingEntry:
+                continue
+            scores[student.id] = {g.name: PartScore(g.score, g.max_score) for g in nb.grades}
+    return scores

@@ -1,0 +1,169 @@
+"""Every exercise's grader, tested through the real pipeline (AUTHORING.md, "Every test is itself tested").
+
+For each exercise: regenerate the student version with ``nbgrader generate_assignment`` and compare
+it with the committed one; then ``nbgrader autograde`` (temporary gradebook) the reference solution,
+alternative correct answers, plausible wrong answers (several parts wrong per submission, since parts
+are scored independently) and the blank release, and check every part's score.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import json
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.nbgrader_course import copy_course, course_directory, nbgrader, read_scores, submit
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EXERCISES = {"01-linear-algebra": "tests.grading.answers_01"}
+
+pytestmark = pytest.mark.slow
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def solution_ids(nb) -> list[str]:
+    return [nbgrader_meta(c)["grade_id"] for c in nb.cells if nbgrader_meta(c).get("solution")]
+
+
+def reference_source(cell) -> str:
+    """A source cell's code with nbgrader's solution markers removed."""
+    return "\n".join(line for line in cell.source.splitlines() if "### BEGIN SOLUTION" not in line
+                     and "### END SOLUTION" not in line)
+
+
+def fill(release, answers: dict[str, str]):
+    """A copy of the release notebook with the given solution cells' sources replaced."""
+    nb = copy.deepcopy(release)
+    for cell in nb.cells:
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if grade_id in answers:
+            cell.source = answers[grade_id].strip() + "\n"
+    return nb
+
+
+def plan_submissions(source, release, answers_module):
+    """Submissions and the expected outcome of each: student -> (notebook, set of parts meant to fail)."""
+    reference = {nbgrader_meta(c)["grade_id"]: reference_source(c) for c in source.cells
+                 if nbgrader_meta(c).get("solution")}
+    plans = {"reference": (fill(release, reference), set()), "blank": (release, set(reference))}
+    n_correct = max(len(v) for v in answers_module.CORRECT.values())
+    for i in range(n_correct):
+        answers = {part: versions[i] for part, versions in answers_module.CORRECT.items() if i < len(versions)}
+        plans[f"correct-{i + 1}"] = (fill(release, {**reference, **answers}), set())
+    n_wrong = max(len(v) for v in answers_module.WRONG.values())
+    for i in range(n_wrong):
+        answers = {part: list(wrong.values())[i] for part, wrong in answers_module.WRONG.items() if i < len(wrong)}
+        plans[f"wrong-{i + 1}"] = (fill(release, {**reference, **answers}), set(answers))
+    return plans
+
+
+@pytest.fixture(scope="module", params=sorted(EXERCISES))
+def graded(request, tmp_path_factory):
+    """Generate, submit and autograde every planned submission of one exercise."""
+    assignment = request.param
+    answers = importlib.import_module(EXERCISES[assignment])
+    root = copy_course(tmp_path_factory.mktemp(assignment))
+    nbgrader(root, "generate_assignment", assignment, "--force")
+    source_dir = root / "solutions" / assignment
+    notebook = next(source_dir.glob("*.ipynb")).stem
+    source = nbformat.read(source_dir / f"{notebook}.ipynb", as_version=4)
+    release = nbformat.read(root / "exercises" / assignment / f"{notebook}.ipynb", as_version=4)
+    plans = plan_submissions(source, release, answers)
+    for student, (nb, _) in plans.items():
+        submit(root, student, assignment, {notebook: nb})
+    started = time.perf_counter()
+    nbgrader(root, "autograde", assignment, "--force")
+    print(f"\nautograded {len(plans)} submissions of {assignment} in {time.perf_counter() - started:.1f} s")
+    return {
+        "root": root, "assignment": assignment, "notebook": notebook, "answers": answers,
+        "source": source, "plans": plans, "scores": read_scores(root, assignment, notebook),
+    }
+
+
+def autograded_notebook(graded, student):
+    coursedir = course_directory(graded["root"])
+    folder = coursedir.format_path(coursedir.autograded_directory, student, graded["assignment"])
+    return nbformat.read(Path(folder) / f"{graded['notebook']}.ipynb", as_version=4)
+
+
+def errors(nb) -> dict[str, str]:
+    """grade_id (or cell id) -> exception name, for every cell that raised."""
+    return {nbgrader_meta(c).get("grade_id", c.get("id")): o.ename for c in nb.cells if c.cell_type == "code"
+            for o in c.get("outputs", []) if o.output_type == "error"}
+
+
+def error_cells(nb) -> list[str]:
+    return list(errors(nb))
+
+
+def test_committed_release_is_generated_from_solutions(graded):
+    generated = graded["root"] / "exercises" / graded["assignment"]
+    committed = REPO_ROOT / "exercises" / graded["assignment"]
+    names = sorted(p.name for p in generated.iterdir())
+    assert names == sorted(p.name for p in committed.iterdir()), "exercises/ holds other files than nbgrader generates"
+    for name in names:
+        assert json.loads((generated / name).read_text()) == json.loads((committed / name).read_text()), (
+            f"exercises/{graded['assignment']}/{name} differs from what `make exercises` generates: "
+            "edit solutions/, never exercises/, and regenerate"
+        )
+
+
+def test_every_part_has_answers_to_test(graded):
+    parts = solution_ids(graded["source"])
+    assert len(parts) >= 5
+    assert sorted(graded["answers"].CORRECT) == sorted(parts), "every part needs an alternative correct answer"
+    assert sorted(graded["answers"].WRONG) == sorted(parts), "every part needs wrong answers"
+    assert all(len(wrong) >= 3 for wrong in graded["answers"].WRONG.values())
+    for part in parts:
+        assert any(nbgrader_meta(c).get("grade_id") == f"test_{part}" and nbgrader_meta(c).get("grade")
+                   for c in graded["source"].cells), f"part {part} has no graded cell test_{part}"
+
+
+def test_reference_gets_full_marks_without_errors(graded):
+    scores = graded["scores"]["reference"]
+    assert {p: s.score for p, s in scores.items()} == {p: s.max_score for p, s in scores.items()}
+    assert error_cells(autograded_notebook(graded, "reference")) == []
+
+
+def test_blank_release_gets_zero_with_errors_only_in_graded_cells(graded):
+    scores = graded["scores"]["blank"]
+    assert sum(s.score for s in scores.values()) == 0
+    graded_ids = {f"test_{p}" for p in solution_ids(graded["source"])}
+    errors = error_cells(autograded_notebook(graded, "blank"))
+    assert sorted(errors) == sorted(graded_ids), "a blank notebook must fail in its test cells and nowhere else"
+
+
+def test_each_submission_scores_exactly_as_planned(graded):
+    mismatches = []
+    for student, (_, failing) in graded["plans"].items():
+        for part, score in graded["scores"][student].items():
+            expected = 0 if part.removeprefix("test_") in failing else score.max_score
+            if score.score != expected:
+                mismatches.append(f"{student}: {part} scored {score.score}, expected {expected}")
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_every_wrong_answer_was_graded(graded):
+    n_wrong = sum(len(w) for w in graded["answers"].WRONG.values())
+    planned = sum(len(failing) for student, (_, failing) in graded["plans"].items() if student.startswith("wrong"))
+    assert planned == n_wrong
+    assert set(graded["scores"]) == set(graded["plans"])
+
+
+def test_wrong_answers_fail_in_their_test_cells_for_a_real_reason(graded):
+    """A wrong answer must run and be caught by the tests, not break on a typo in this test's fixtures."""
+    broken = {"SyntaxError", "IndentationError", "NameError"}
+    for student, (_, failing) in graded["plans"].items():
+        if not student.startswith("wrong"):
+            continue
+        raised = errors(autograded_notebook(graded, student))
+        assert sorted(raised) == sorted(f"test_{part}" for part in failing), f"{student}: {raised}"
+        assert not broken & set(raised.values()), f"{student}: {raised}"

@@ -1,0 +1,279 @@
+"""Unit tests for dlcourse.widgets: the maths, and the explorers driven through their controls."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import ipywidgets  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+
+from dlcourse import widgets as W  # noqa: E402
+
+
+def rendered(fig):
+    """The figure's pixels as bytes, drawn with Agg."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return bytes(canvas.buffer_rgba())
+
+
+def artists(fig, gid, ax=0):
+    """Patches and lines of one axes carrying the given gid."""
+    axes = fig.axes[ax]
+    return [a for a in [*axes.patches, *axes.lines] if a.get_gid() == gid]
+
+
+def set_matrix(explorer, m):
+    for name, value in zip(["m11", "m12", "m21", "m22"], np.ravel(m)):
+        explorer.controls[name].value = float(value)
+
+
+# ---------------------------------------------------------------- pure maths
+
+def test_transform_points_applies_matrix_to_each_row():
+    A = np.array([[2.0, 1.0], [0.0, 3.0]])
+    pts = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    np.testing.assert_allclose(W.transform_points(A, pts), [[2, 0], [1, 3], [3, 3]])
+
+
+def test_determinant_known_values():
+    assert W.determinant([[2, 0], [0, 3]]) == pytest.approx(6.0)
+    assert W.determinant([[0, 1], [1, 0]]) == pytest.approx(-1.0)
+    assert W.determinant([[1, 2], [2, 4]]) == pytest.approx(0.0)
+
+
+def test_eigen_directions_diagonal_rotation_shear():
+    values, dirs = W.eigen_directions([[2, 0], [0, 3]])
+    assert sorted(np.real(values)) == pytest.approx([2, 3])
+    assert len(dirs) == 2
+    for value, v in dirs:
+        np.testing.assert_allclose(np.array([[2, 0], [0, 3]]) @ v, value * v, atol=1e-12)
+        assert np.linalg.norm(v) == pytest.approx(1.0)
+
+    values, dirs = W.eigen_directions([[0, -1], [1, 0]])
+    assert np.iscomplexobj(values) and np.abs(values.imag).max() == pytest.approx(1.0)
+    assert dirs == []
+
+    values, dirs = W.eigen_directions([[1, 1], [0, 1]])
+    assert len(dirs) == 1
+    assert abs(dirs[0][1][1]) < 1e-9  # the x axis is the only invariant line of this shear
+
+
+def test_describe_matrix_mentions_flip_singular_and_rotation():
+    assert "flips" in W.describe_matrix([[-1, 0], [0, 1]])
+    assert "det = 0" in W.describe_matrix([[1, 2], [2, 4]])
+    assert "complex: rotation-like" in W.describe_matrix([[0, -1], [1, 0]])
+    assert "only one eigen-direction" in W.describe_matrix([[1, 1], [0, 1]])
+
+
+@pytest.mark.parametrize("name", list(W.FUNCTIONS))
+def test_analytic_gradients_match_central_differences(name):
+    rng = np.random.default_rng(1)
+    h = 1e-6
+    for x, y in rng.uniform(-1.5, 1.5, size=(5, 2)):
+        numeric = [(W.evaluate(name, x + h, y) - W.evaluate(name, x - h, y)) / (2 * h),
+                   (W.evaluate(name, x, y + h) - W.evaluate(name, x, y - h)) / (2 * h)]
+        np.testing.assert_allclose(W.gradient(name, x, y), numeric, rtol=1e-5, atol=1e-6)
+
+
+def test_bowl_gradient_and_directional_derivative():
+    g = W.gradient("bowl", 1.0, 1.0)
+    np.testing.assert_allclose(g, [2.0, 6.0])
+    angles = np.linspace(-180, 180, 3601)
+    d = W.directional_derivative(g, angles)
+    best = angles[np.argmax(d)]
+    assert best == pytest.approx(np.rad2deg(np.arctan2(6, 2)), abs=0.1)
+    assert d.max() == pytest.approx(np.hypot(2, 6), rel=1e-6)
+    assert W.directional_derivative(g, 0.0) == pytest.approx(2.0)
+    assert W.directional_derivative(g, 90.0) == pytest.approx(6.0)
+
+
+def test_unknown_function_is_rejected():
+    with pytest.raises(ValueError, match="unknown function"):
+        W.gradient("nope", 0, 0)
+
+
+def test_softmax_known_values_and_properties():
+    p = W.softmax([0.0, np.log(3.0)])
+    np.testing.assert_allclose(p, [0.25, 0.75])
+    z = np.array([[2.0, 1.0, 0.1], [1.0, 1.0, 1.0]])
+    p = W.softmax(z)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0)
+    np.testing.assert_allclose(p[1], 1 / 3)
+    np.testing.assert_allclose(W.softmax(z + 100.0), p)  # shift invariance
+    sharp, flat = W.softmax(z[0], temperature=0.2), W.softmax(z[0], temperature=5.0)
+    assert sharp.max() > p[0].max() > flat.max()
+    with pytest.raises(ValueError):
+        W.softmax(z, temperature=0)
+
+
+def test_stable_softmax_survives_large_logits_where_naive_fails():
+    z = np.array([1000.0, 999.0, 0.0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        naive = W.naive_softmax(z)
+    assert not np.all(np.isfinite(naive))
+    p = W.softmax(z)
+    assert np.all(np.isfinite(p)) and p.sum() == pytest.approx(1.0)
+    assert p[0] == pytest.approx(1 / (1 + np.exp(-1.0)))
+
+
+def test_entropy():
+    assert W.entropy([1.0, 0.0, 0.0]) == pytest.approx(0.0)
+    assert W.entropy(np.full(4, 0.25)) == pytest.approx(np.log(4))
+
+
+# ---------------------------------------------------------------- matrix explorer
+
+def test_matrix_explorer_structure():
+    ex = W.matrix_explorer()
+    assert isinstance(ex, ipywidgets.VBox)
+    assert "dlcourse-matrix-explorer" in ex._dom_classes
+    assert set(ex.controls) == {"m11", "m12", "m21", "m22"}
+    for name, box in ex.controls.items():
+        assert isinstance(box, ipywidgets.FloatText)
+        assert f"dlcourse-{name}" in box._dom_classes
+    np.testing.assert_allclose(ex.state["matrix"], [[1.0, 0.5], [0.0, 1.0]])
+    assert ex.figure is not None  # drawn at construction
+
+
+def test_matrix_explorer_determinant_and_redraw():
+    ex = W.matrix_explorer()
+    before_fig, before_pixels = ex.figure, rendered(ex.figure)
+    set_matrix(ex, [[2, 0], [0, 3]])
+    assert ex.state["determinant"] == pytest.approx(6.0)
+    np.testing.assert_allclose(ex.state["matrix"], [[2, 0], [0, 3]])
+    assert sorted(np.real(ex.state["eigenvalues"])) == pytest.approx([2, 3])
+    assert ex.state["real_eigenvectors"] is True
+    assert ex.figure is not before_fig
+    assert rendered(ex.figure) != before_pixels
+    # the transformed unit square is the 2 x 3 rectangle: area = det
+    square = artists(ex.figure, "unit-square-after")[0].get_xy()
+    assert square[:, 0].max() == pytest.approx(2.0) and square[:, 1].max() == pytest.approx(3.0)
+    assert len(artists(ex.figure, "eigenvector")) == 2
+
+
+def test_rotation_has_no_real_eigenvectors_and_none_are_drawn():
+    ex = W.matrix_explorer(((2.0, 1.0), (1.0, 2.0)))
+    assert len(artists(ex.figure, "eigenvector")) == 2
+    set_matrix(ex, [[0, -1], [1, 0]])
+    assert ex.state["real_eigenvectors"] is False
+    assert np.iscomplexobj(ex.state["eigenvalues"])
+    assert ex.state["determinant"] == pytest.approx(1.0)
+    assert artists(ex.figure, "eigenvector") == []
+
+
+def test_shear_has_one_eigen_direction():
+    ex = W.matrix_explorer(((1.0, 1.0), (0.0, 1.0)))
+    assert ex.state["real_eigenvectors"] is True
+    assert len(artists(ex.figure, "eigenvector")) == 1
+
+
+def test_reflection_flips_the_letter():
+    ex = W.matrix_explorer(((1.0, 0.0), (0.0, 1.0)))
+    set_matrix(ex, [[-1, 0], [0, 1]])
+    assert ex.state["determinant"] == pytest.approx(-1.0)
+    letter = artists(ex.figure, "letter-after")[0].get_xy()
+    np.testing.assert_allclose(letter[: len(W.LETTER_F)], W.LETTER_F * [-1, 1])
+
+
+def test_preset_sets_all_four_entries_and_redraws_once(monkeypatch):
+    ex = W.matrix_explorer()
+    drawn = []
+    original = W._draw_matrix
+    monkeypatch.setattr(W, "_draw_matrix", lambda *a: drawn.append(a) or original(*a))
+    ex.preset.value = "rotation by 90 degrees"
+    np.testing.assert_allclose(ex.state["matrix"], [[0, -1], [1, 0]])
+    assert [ex.controls[n].value for n in ("m11", "m12", "m21", "m22")] == [0, -1, 1, 0]
+    assert len(drawn) == 1  # not once per entry
+
+
+def test_matrix_explorer_rejects_wrong_shape():
+    with pytest.raises(ValueError):
+        W.matrix_explorer(((1.0, 2.0, 3.0),))
+
+
+# ---------------------------------------------------------------- gradient explorer
+
+def test_gradient_explorer_state_and_directional_derivative():
+    ex = W.gradient_explorer()
+    assert isinstance(ex, ipywidgets.VBox)
+    assert "dlcourse-gradient-explorer" in ex._dom_classes
+    assert ex.state["function"] == "bowl"
+    np.testing.assert_allclose(ex.state["point"], [1.0, 1.0])
+    np.testing.assert_allclose(ex.state["gradient"], [2.0, 6.0])
+    # pointing along the gradient gives the largest slope, |grad|
+    ex.controls["angle"].value = round(ex.state["steepest_angle"])
+    along = ex.state["directional_derivative"]
+    assert along == pytest.approx(np.hypot(2, 6), rel=1e-3)
+    for angle in (-170, -90, 0, 45, 120):
+        ex.controls["angle"].value = angle
+        assert ex.state["directional_derivative"] <= along
+    # perpendicular to the gradient (along the contour): zero slope, up to the 1-degree slider step
+    ex.controls["angle"].value = round(ex.state["steepest_angle"] + 90)
+    assert abs(ex.state["directional_derivative"]) < 0.1
+
+
+def test_gradient_explorer_follows_point_and_function():
+    ex = W.gradient_explorer()
+    pixels = rendered(ex.figure)
+    ex.controls["x"].value = -0.5
+    ex.controls["y"].value = 0.25
+    np.testing.assert_allclose(ex.state["gradient"], [-1.0, 1.5])
+    ex.controls["function"].value = "saddle"
+    np.testing.assert_allclose(ex.state["gradient"], [-1.0, -0.5])
+    assert ex.state["function"] == "saddle"
+    assert rendered(ex.figure) != pixels
+    assert len(artists(ex.figure, "gradient")) == 1
+
+
+def test_gradient_explorer_draws_no_gradient_arrow_at_a_flat_point():
+    ex = W.gradient_explorer("bowl", point=(0.0, 0.0))
+    np.testing.assert_allclose(ex.state["gradient"], [0.0, 0.0])
+    assert artists(ex.figure, "gradient") == []
+    assert len(artists(ex.figure, "direction")) == 1
+
+
+def test_directional_derivative_panel_marks_current_angle():
+    ex = W.gradient_explorer()
+    ex.controls["angle"].value = 30
+    panel = [ax for ax in ex.figure.axes if ax.get_title() == "Directional derivative"][0]
+    marker = [line for line in panel.lines if line.get_gid() == "current-angle"][0]
+    assert marker.get_xdata()[0] == pytest.approx(30)
+    assert marker.get_ydata()[0] == pytest.approx(ex.state["directional_derivative"])
+
+
+# ---------------------------------------------------------------- softmax explorer
+
+def prob_bars(fig):
+    return np.array([p.get_height() for p in fig.axes[1].patches if p.get_gid() == "probabilities"])
+
+
+def test_softmax_explorer_shift_changes_nothing():
+    ex = W.softmax_explorer((2.0, 1.0, 0.1))
+    assert "dlcourse-softmax-explorer" in ex._dom_classes
+    p0 = ex.state["probabilities"].copy()
+    np.testing.assert_allclose(p0, W.softmax([2.0, 1.0, 0.1]))
+    np.testing.assert_allclose(prob_bars(ex.figure), p0)
+    ex.controls["shift"].value = 7.5
+    np.testing.assert_allclose(ex.state["logits"], [9.5, 8.5, 7.6])
+    np.testing.assert_allclose(ex.state["probabilities"], p0, atol=1e-12)
+    np.testing.assert_allclose(prob_bars(ex.figure), p0, atol=1e-12)
+
+
+def test_softmax_explorer_temperature_and_logits():
+    ex = W.softmax_explorer((2.0, 1.0, 0.1, -1.0))
+    assert len(ex.state["probabilities"]) == 4
+    p1 = ex.state["probabilities"].copy()
+    ex.controls["temperature"].value = 0.2
+    assert ex.state["probabilities"].max() > p1.max()
+    assert ex.state["entropy"] < W.entropy(p1)
+    ex.controls["temperature"].value = 10.0
+    assert ex.state["probabilities"].max() < p1.max()
+    assert ex.state["entropy"] > W.entropy(p1)
+    np.testing.assert_allclose(prob_bars(ex.figure), ex.state["probabilities"])
+    ex.controls["temperature"].value = 1.0
+    ex.controls["z4"].value = 3.0
+    assert np.argmax(ex.state["probabilities"]) == 3
+    assert ex.state["probabilities"].sum() == pytest.approx(1.0)
