@@ -28,3 +28,6 @@ c.Execute.interrupt_on_timeout = True
 
 # Lessons and exercises read the same switches in grading as in class.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+# LMS downloads for `nbgrader zip_collect`: build/downloaded/<assignment>/archive/
+c.ZipCollectApp.downloaded_directory = os.path.join("build", "downloaded")

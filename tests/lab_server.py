@@ -93,8 +93,9 @@ class LabServer:
             f"--IdentityProvider.token={self.token}",
             f"--LabApp.workspaces_dir={self.tmp_dir / 'workspaces'}",
             f"--LabApp.user_settings_dir={self.tmp_dir / 'user-settings'}",
-            # JupyterLab makes a checkpoint of every notebook it opens: keep them out of the repo.
-            f"--FileCheckpoints.root_dir={self.tmp_dir / 'checkpoints'}",
+            # JupyterLab makes a checkpoint of every notebook it opens: keep them
+            # out of the repository (an absolute checkpoint_dir is used as is).
+            f"--FileCheckpoints.checkpoint_dir={self.tmp_dir / 'checkpoints'}",
         ]
 
     def environment(self):

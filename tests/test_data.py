@@ -5,6 +5,7 @@ import hashlib
 import http.server
 import os
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -157,3 +158,9 @@ def test_digits():
     images, labels = data.load_digits()
     assert images.shape == (1797, 8, 8) and labels.shape == (1797,)
     assert images.max() == 16 and set(labels.tolist()) == set(range(10))
+
+
+def test_datasets_readme_lists_the_checksums_in_use():
+    readme = (Path(__file__).resolve().parent.parent / "datasets" / "README.md").read_text()
+    for name, digest in data.FASHION_MNIST_FILES.items():
+        assert f"| {name} | {digest} |" in readme

@@ -19,9 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from lab_server import LabServer
+try:
+    from lab_server import LabServer
+except ImportError:  # tests/ imported as a package
+    from tests.lab_server import LabServer
 
-REPO_ROOT = Path(os.environ.get("DEV_LAB_ROOT_TMP") or Path(__file__).resolve().parents[1])  # DEV ONLY
+REPO_ROOT = Path(__file__).resolve().parents[1]
 LESSON = "course/01-linear-algebra.ipynb"
 EXERCISE = "exercises/01-linear-algebra/01-linear-algebra.ipynb"
 WIDGETS_EXTENSION = "@jupyter-widgets/jupyterlab-manager"
@@ -36,7 +39,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-# Timeouts, in milliseconds (Playwright) unless the name says otherwise.
+# Timeouts for Playwright, in milliseconds.
 PAGE_TIMEOUT = 60_000
 KERNEL_IDLE_TIMEOUT = 60_000
 RUN_ALL_TIMEOUT = 120_000
@@ -217,6 +220,7 @@ def test_matrix_widget_in_browser(lab, artifacts):
     from PIL import Image
 
     sync_playwright = sync_playwright_or_fail()
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     console = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -241,6 +245,14 @@ def test_matrix_widget_in_browser(lab, artifacts):
             assert state["notRun"] == 0, f"Run All left cells unexecuted: {state}"
 
             widget = page.locator(".dlcourse-matrix-explorer").first
+            try:
+                widget.wait_for(timeout=PLOT_UPDATE_TIMEOUT)
+            except PlaywrightTimeout:
+                pytest.fail(
+                    "the matrix widget (.dlcourse-matrix-explorer) did not render: is the "
+                    f"{WIDGETS_EXTENSION} lab extension loaded? See failure.png and "
+                    "browser-console.log"
+                )
             widget.scroll_into_view_if_needed()
             for name in ("m11", "m12", "m21", "m22"):
                 widget.locator(f".dlcourse-{name} input").wait_for()
@@ -274,7 +286,10 @@ def test_matrix_widget_in_browser(lab, artifacts):
                 f"the widget looks the same after the edit ({screenshot_change:.2%} of pixels)"
             )
         except BaseException:
-            page.screenshot(path=artifacts / "failure.png", full_page=True)
+            try:
+                page.screenshot(path=artifacts / "failure.png", full_page=True)
+            except Exception as error:  # do not hide the original failure
+                print(f"could not save failure.png: {error}")
             raise
         finally:
             (artifacts / "browser-console.log").write_text("\n".join(console) + "\n")

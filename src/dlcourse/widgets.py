@@ -15,11 +15,11 @@ which works in JupyterLab and Colab without any extension.
 
 from __future__ import annotations
 
+import base64
 import io
 
 import ipywidgets as widgets
 import numpy as np
-from IPython.display import Image, display
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
@@ -49,12 +49,18 @@ __all__ = [
 # --------------------------------------------------------------------------
 
 def _show(output, fig):
-    """Replace what ``output`` shows with ``fig`` rendered as a PNG."""
+    """Replace what ``output`` shows with ``fig`` rendered as a PNG.
+
+    The Output widget's state is set directly, in one update, instead of capturing a display
+    inside ``with output:``: capturing makes the frontend (and nbclient, which runs notebooks
+    under nbgrader and in the tests) track output message ids, and nbclient can then wait for
+    its full cell timeout after such a cell (jupyter/nbclient#312).
+    """
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=90)
-    with output:
-        output.clear_output(wait=True)
-        display(Image(data=buffer.getvalue(), format="png"))
+    png = base64.b64encode(buffer.getvalue()).decode("ascii")
+    output.outputs = ({"output_type": "display_data", "metadata": {},
+                       "data": {"image/png": png, "text/plain": "<Figure>"}},)
 
 
 def _explorer(css_class, rows, output):
