@@ -1,0 +1,93 @@
+"""Put graded results (from one run or many shards) into the course's gradebook and reports.
+
+Only validated records (results.load) are read. Merging is idempotent: the gradebook, the CSV and
+the feedback files are rewritten from the records each time.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+from . import results
+from .nbgrader_course import course_directory, nbgrader
+
+
+class MergeConflict(ValueError):
+    """The same student was graded differently in two result folders."""
+
+
+def collect(assignment: str, folders: list[Path]) -> dict[str, tuple[dict, Path]]:
+    """student -> (record, folder) over all result folders."""
+    records: dict[str, tuple[dict, Path]] = {}
+    for folder in folders:
+        for path in sorted(Path(folder).glob("*.json")):
+            record = results.load(path)
+            if record["assignment"] != assignment:
+                raise MergeConflict(f"{path} is a result for {record['assignment']}, not {assignment}")
+            previous = records.get(record["student"])
+            if previous and previous[0]["sha256"] != record["sha256"]:
+                raise MergeConflict(f"{record['student']} was graded from different files in "
+                                    f"{previous[1]} and {folder}")
+            records[record["student"]] = (record, Path(folder))
+    return records
+
+
+def register_assignment(course: Path, assignment: str) -> None:
+    """Make sure the gradebook knows the assignment's cells, without touching exercises/."""
+    nbgrader(course, "generate_assignment", assignment, "--force",
+             "--CourseDirectory.release_directory=build/release")
+
+
+def write_gradebook(course: Path, assignment: str, records: dict[str, tuple[dict, Path]]) -> None:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(course_directory(course).db_url) as gb:
+        for student, (record, _) in sorted(records.items()):
+            gb.update_or_create_student(student)
+            try:
+                gb.find_submission(assignment, student)
+            except MissingEntry:
+                gb.add_submission(assignment, student)
+            for grade_id, part in record["parts"].items():
+                try:
+                    grade = gb.find_grade(grade_id, record["notebook"], assignment, student)
+                except MissingEntry:
+                    continue
+                grade.auto_score = part["score"]
+                grade.needs_manual_grade = bool(record["flags"]) or record["status"] == "failed"
+            gb.db.commit()
+
+
+def write_csv(path: Path, records: dict[str, tuple[dict, Path]]) -> None:
+    parts = sorted({p for record, _ in records.values() for p in record["parts"]})
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["student", "score", "max_score", "status", "device", "duration_s", "flags", "reason", *parts])
+        for student, (record, _) in sorted(records.items()):
+            score, max_score = results.total(record)
+            writer.writerow([student, f"{score:g}", f"{max_score:g}", record["status"], record["device"],
+                             record["duration_s"], " | ".join(record["flags"]), record["reason"],
+                             *(f"{record['parts'][p]['score']:g}" if p in record["parts"] else "" for p in parts)])
+
+
+def copy_feedback(course: Path, assignment: str, records: dict[str, tuple[dict, Path]]) -> None:
+    coursedir = course_directory(course)
+    for student, (record, folder) in records.items():
+        html = folder / f"{student}.html"
+        if html.exists():
+            dest = Path(coursedir.format_path(coursedir.feedback_directory, student, assignment))
+            dest.mkdir(parents=True, exist_ok=True)
+            shutil.copy(html, dest / f"{record['notebook']}.html")
+
+
+def merge(course: Path, assignment: str, folders: list[Path]) -> Path:
+    """Merge result folders into the gradebook, ``build/grades-<assignment>.csv`` and feedback/."""
+    records = collect(assignment, folders)
+    register_assignment(course, assignment)
+    write_gradebook(course, assignment, records)
+    copy_feedback(course, assignment, records)
+    csv_path = course / "build" / f"grades-{assignment}.csv"
+    write_csv(csv_path, records)
+    return csv_path

@@ -1,0 +1,100 @@
+"""One JSON record per graded submission: written atomically, read back only after validation.
+
+A record is plain data (numbers and strings in a fixed shape). Nothing that came out of a kernel
+is ever unpickled or executed: ``load`` rejects any record that does not match the schema, and
+scores must be finite, non-negative and at most the part's points.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import tempfile
+from pathlib import Path
+
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$")
+STATUSES = ("graded", "failed")
+
+
+class InvalidResult(ValueError):
+    """A results file that is not a well-formed record."""
+
+
+def _base(job: dict, duration: float, flags: list[str]) -> dict:
+    return {
+        "student": job["student"], "assignment": job["assignment"], "notebook": job["notebook"],
+        "sha256": job["sha256"], "device": job.get("device", "cpu"),
+        "duration_s": round(float(duration), 2), "flags": [str(f)[:500] for f in flags][:50],
+    }
+
+
+def graded(job: dict, scores: dict, duration: float, flags: list[str]) -> dict:
+    parts = {grade_id: {"score": float(s.score), "max_score": float(s.max_score)} for grade_id, s in scores.items()}
+    return {**_base(job, duration, flags), "status": "graded", "reason": "", "parts": parts}
+
+
+def failed(job: dict, reason: str, duration: float, flags: list[str]) -> dict:
+    parts = {grade_id: {"score": 0.0, "max_score": float(points)} for grade_id, points in job["points"].items()}
+    return {**_base(job, duration, flags), "status": "failed", "reason": reason[:1000], "parts": parts}
+
+
+def last_error_line(log: str) -> str:
+    """The most telling line of a log: the last exception raised, else the last line."""
+    lines = [line.strip() for line in str(log).splitlines() if line.strip()]
+    errors = [line for line in lines if re.match(r"^[\w.]+(Error|Exception|Exit):", line)]
+    return (errors or lines or ["no details"])[-1][:500]
+
+
+def write(folder: Path, record: dict) -> Path:
+    """Write ``record`` as ``<student>.json`` atomically (a crash leaves the old file or none)."""
+    validate(record)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{record['student']}.json"
+    with tempfile.NamedTemporaryFile("w", dir=folder, prefix=".tmp-", delete=False) as tmp:
+        json.dump(record, tmp, indent=1, sort_keys=True)
+        tmp.flush()
+        os.fsync(tmp.fileno())
+    os.replace(tmp.name, target)
+    return target
+
+
+def validate(record) -> dict:
+    """Check a record's shape and values; return it, or raise InvalidResult."""
+    def need(condition, what):
+        if not condition:
+            raise InvalidResult(f"invalid result record: {what}")
+
+    need(isinstance(record, dict), "not an object")
+    fields = {"student": str, "assignment": str, "notebook": str, "sha256": str, "device": str,
+              "duration_s": (int, float), "flags": list, "status": str, "reason": str, "parts": dict}
+    need(set(record) == set(fields), f"fields {sorted(record)}")
+    for name, kind in fields.items():
+        need(isinstance(record[name], kind) and not isinstance(record[name], bool), f"{name} has the wrong type")
+    need(STUDENT_ID.match(record["student"]) is not None, "bad student id")
+    need(record["status"] in STATUSES, "bad status")
+    need(all(isinstance(f, str) for f in record["flags"]), "flags must be strings")
+    need(re.fullmatch(r"[0-9a-f]{64}", record["sha256"]) is not None, "bad sha256")
+    for grade_id, part in record["parts"].items():
+        need(isinstance(grade_id, str) and isinstance(part, dict) and set(part) == {"score", "max_score"},
+             f"part {grade_id!r}")
+        score, max_score = part["score"], part["max_score"]
+        need(all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                 for v in (score, max_score)), f"part {grade_id!r} is not numeric")
+        need(0 <= score <= max_score, f"part {grade_id!r} scores {score} of {max_score}")
+    return record
+
+
+def load(path: Path) -> dict:
+    """Read and validate one record."""
+    try:
+        record = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as err:
+        raise InvalidResult(f"{path}: {err}") from err
+    return validate(record)
+
+
+def total(record: dict) -> tuple[float, float]:
+    parts = record["parts"].values()
+    return sum(p["score"] for p in parts), sum(p["max_score"] for p in parts)

@@ -1,0 +1,114 @@
+"""Grade one submission: ``python -m autograder.worker JOB.json`` (started by the runner).
+
+The worker is trusted grader code. It builds a private nbgrader course for this one submission
+(the prepared gradebook, which holds the hidden tests, and the student's files), runs nbgrader's
+autograde with ``GuardedExecute`` and the sandboxed kernel, renders the feedback, and writes the
+result with ``results.write`` (scores read back from nbgrader's own gradebook).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from . import results
+from .nbgrader_course import course_directory, read_scores
+from .sandbox import Limits, Sandbox
+
+SANDBOX_KERNEL = "dlcourse-sandbox"
+
+
+def grading_config(course: Path, job: dict, flags_file: Path):
+    """nbgrader's configuration for this submission: the course's own, plus the hardened Execute."""
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from .execute import GuardedExecute
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    defaults = Autograde.class_traits()["autograde_preprocessors"].default()
+    config.Autograde.autograde_preprocessors = [GuardedExecute if p is Execute else p for p in defaults]
+    config.Execute.timeout = job["cell_timeout"]
+    config.Execute.interrupt_on_timeout = True
+    config.GuardedExecute.flags_file = str(flags_file)
+    if job["sandbox"]:
+        config.Execute.kernel_name = SANDBOX_KERNEL
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = str(Path(job["work"]) / "ipc" / "kernel")
+        config.KernelManager.connection_file = str(Path(job["work"]) / "ipc" / "kernel.json")
+    return config
+
+
+def prepare_course(job: dict) -> Path:
+    """A private course folder: config, a copy of the prepared gradebook, the student's files."""
+    work = Path(job["work"])
+    course = work / "course"
+    template = Path(job["template"])
+    shutil.copytree(template, course, ignore=shutil.ignore_patterns("submitted", "autograded", "feedback"))
+    submitted = Path(course_directory(course).format_path(
+        course_directory(course).submitted_directory, job["student"], job["assignment"]))
+    shutil.copytree(job["files"], submitted)
+    return course
+
+
+def make_sandbox(job: dict) -> Sandbox:
+    work = Path(job["work"])
+    home = work / "home"
+    shutil.copytree(job["files"], home)
+    return Sandbox(workdir=home, ipc_dir=work / "ipc", uid=job["uid"], gpu=job.get("gpu"),
+                   threads=job["threads"], limits=Limits(**job.get("limits", {})))
+
+
+def grade(job: dict) -> dict:
+    """Autograde the submission described by ``job``; return the result record."""
+    import os
+
+    from nbgrader.apps import NbGraderAPI
+
+    started = time.monotonic()
+    work = Path(job["work"])
+    course = prepare_course(job)
+    flags_file = work / "flags.json"
+    if job["sandbox"]:
+        sandbox = make_sandbox(job)
+        sandbox.prepare()
+        sandbox.write_kernelspec(work / "jupyter", SANDBOX_KERNEL)
+        os.environ["JUPYTER_PATH"] = str(work / "jupyter")
+        os.environ["JUPYTER_RUNTIME_DIR"] = str(sandbox.ipc_dir)
+    api = NbGraderAPI(config=grading_config(course, job, flags_file))
+    outcome = api.autograde(job["assignment"], job["student"], force=True, create=True)
+    flags = list(job.get("flags", []))
+    if flags_file.exists():
+        flags += [str(f) for f in json.loads(flags_file.read_text())]
+    scores = read_scores(course, job["assignment"], job["notebook"]).get(job["student"])
+    if not outcome.get("success") or scores is None:
+        log = outcome.get("log") or outcome.get("error") or ""
+        return results.failed(job, "nbgrader could not grade this notebook: " + results.last_error_line(log),
+                              time.monotonic() - started, flags)
+    feedback = api.generate_feedback(job["assignment"], job["student"], force=True)
+    html = course_directory(course).format_path(
+        course_directory(course).feedback_directory, job["student"], job["assignment"])
+    html_file = Path(html) / f"{job['notebook']}.html"
+    if feedback.get("success") and html_file.exists():
+        shutil.copy(html_file, Path(job["results"]) / f"{job['student']}.html")
+    return results.graded(job, scores, time.monotonic() - started, flags)
+
+
+def main(argv: list[str] | None = None) -> int:
+    job = json.loads(Path((argv or sys.argv[1:])[0]).read_text())
+    try:
+        record = grade(job)
+    except Exception as err:  # a broken submission must cost only itself
+        traceback.print_exc()
+        record = results.failed(job, f"grading failed: {type(err).__name__}: {err}", 0.0, job.get("flags", []))
+    results.write(Path(job["results"]), record)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
