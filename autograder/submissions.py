@@ -15,6 +15,7 @@ graded as the expected one, with a flag.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import tempfile
@@ -119,10 +120,34 @@ def check_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, str, list[
     return nb, "", flags
 
 
+def copy_files(folder: Path, dest: Path) -> list[str]:
+    """Copy a submission to ``dest`` without following symbolic links; drop them and return their names.
+
+    The grader runs as root: a link to the course's source notebook or the gradebook must never be
+    copied as its target into the sandbox, and a dangling link must not stop the batch.
+    """
+    shutil.copytree(folder, dest, symlinks=True, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    dropped = []
+    for root, dirs, files in os.walk(dest):
+        for name in dirs + files:
+            path = Path(root) / name
+            if path.is_symlink():
+                path.unlink()
+                dropped.append(str(path.relative_to(dest)))
+    return sorted(dropped)
+
+
 def prepare(student: str, folder: Path, notebook: str, dest: Path) -> Submission:
     """Copy a student's files to ``dest``, with the notebook checked and named ``<notebook>.ipynb``."""
-    shutil.copytree(folder, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    try:
+        dropped = copy_files(folder, dest)
+    except (OSError, shutil.Error) as err:
+        dest.mkdir(parents=True, exist_ok=True)
+        return Submission(student, dest, sha256=digest(dest),
+                          problem=f"the submission's files could not be copied ({type(err).__name__}: {str(err)[:200]})")
     submission = Submission(student, dest, sha256=digest(dest))
+    if dropped:
+        submission.flags.append(f"symbolic links were ignored: {', '.join(dropped)[:300]}")
     expected = dest / f"{notebook}.ipynb"
     notebooks = sorted(dest.glob("*.ipynb"))
     if not expected.exists():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -22,7 +23,7 @@ from .sandbox import Limits, Sandbox
 SANDBOX_KERNEL = "dlcourse-sandbox"
 
 
-def grading_config(course: Path, job: dict, flags_file: Path):
+def grading_config(course: Path, job: dict, flags_file: Path, ipc_dir: Path | None):
     """nbgrader's configuration for this submission: the course's own, plus the hardened Execute."""
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
@@ -36,11 +37,11 @@ def grading_config(course: Path, job: dict, flags_file: Path):
     config.Execute.timeout = job["cell_timeout"]
     config.Execute.interrupt_on_timeout = True
     config.GuardedExecute.flags_file = str(flags_file)
-    if job["sandbox"]:
+    if ipc_dir is not None:
         config.Execute.kernel_name = SANDBOX_KERNEL
         config.KernelManager.transport = "ipc"
-        config.KernelManager.ip = str(Path(job["work"]) / "ipc" / "kernel")
-        config.KernelManager.connection_file = str(Path(job["work"]) / "ipc" / "kernel.json")
+        config.KernelManager.ip = str(ipc_dir / "kernel")
+        config.KernelManager.connection_file = str(ipc_dir / "kernel.json")
     return config
 
 
@@ -57,10 +58,12 @@ def prepare_course(job: dict) -> Path:
 
 
 def make_sandbox(job: dict) -> Sandbox:
-    work = Path(job["work"])
-    home = work / "home"
+    """The student's sandbox. Its sockets live in a short /tmp path: Unix socket names are limited
+    to 107 bytes."""
+    home = Path(job["work"]) / "home"
     shutil.copytree(job["files"], home)
-    return Sandbox(workdir=home, ipc_dir=work / "ipc", uid=job["uid"], gpu=job.get("gpu"),
+    ipc_dir = Path(tempfile.mkdtemp(prefix="ag-", dir="/tmp"))
+    return Sandbox(workdir=home, ipc_dir=ipc_dir, uid=job["uid"], gpu=job.get("gpu"),
                    threads=job["threads"], limits=Limits(**job.get("limits", {})))
 
 
@@ -74,14 +77,18 @@ def grade(job: dict) -> dict:
     work = Path(job["work"])
     course = prepare_course(job)
     flags_file = work / "flags.json"
-    if job["sandbox"]:
-        sandbox = make_sandbox(job)
+    sandbox = make_sandbox(job) if job["sandbox"] else None
+    if sandbox is not None:
         sandbox.prepare()
         sandbox.write_kernelspec(work / "jupyter", SANDBOX_KERNEL)
         os.environ["JUPYTER_PATH"] = str(work / "jupyter")
         os.environ["JUPYTER_RUNTIME_DIR"] = str(sandbox.ipc_dir)
-    api = NbGraderAPI(config=grading_config(course, job, flags_file))
-    outcome = api.autograde(job["assignment"], job["student"], force=True, create=True)
+    api = NbGraderAPI(config=grading_config(course, job, flags_file, sandbox and sandbox.ipc_dir))
+    try:
+        outcome = api.autograde(job["assignment"], job["student"], force=True, create=True)
+    finally:
+        if sandbox is not None:
+            shutil.rmtree(sandbox.ipc_dir, ignore_errors=True)
     flags = list(job.get("flags", []))
     if flags_file.exists():
         flags += [str(f) for f in json.loads(flags_file.read_text())]

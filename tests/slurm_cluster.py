@@ -43,19 +43,19 @@ def _set_child_subreaper(on: bool) -> None:
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, int(on), 0, 0, 0)
 
 
-def _adopted_children(names: set[str]) -> list[int]:
-    """Children of this process, by program name (live or zombie)."""
-    pids = []
+def _adopted_children() -> dict[int, tuple[str, str]]:
+    """Children of this process (the daemons' orphans end up here): pid -> (name, state)."""
+    children = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
         except OSError:
             continue
         comm = text[text.index("(") + 1:text.rindex(")")]
-        ppid = int(text[text.rindex(")") + 2:].split()[1])
-        if ppid == os.getpid() and comm in names:
-            pids.append(int(stat.parent.name))
-    return pids
+        state, ppid = text[text.rindex(")") + 2:].split()[:2]
+        if int(ppid) == os.getpid():
+            children[int(stat.parent.name)] = (comm, state)
+    return children
 
 
 def _free_port() -> int:
@@ -236,9 +236,13 @@ PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
-        for pid in _adopted_children({"slurmstepd", "munged", "slurmctld", "slurmd"}):
+        # Reap what the jobs left: zombies of any name, and any slurmstepd still alive.
+        for pid, (name, state) in _adopted_children().items():
+            if state != "Z" and name not in {"slurmstepd", "munged", "slurmctld", "slurmd"}:
+                continue
             try:
-                os.kill(pid, signal.SIGKILL)
+                if state != "Z":
+                    os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
             except (ProcessLookupError, ChildProcessError):
                 pass

@@ -148,7 +148,7 @@ def test_sbatch_grades_the_shard_of_its_array_task_on_the_gpu(fake_course):
     course, results = env["COURSE_DIR"], env["RESULTS"]
     assert result.stdout.splitlines()[-1] == (
         f"python {course} -m autograder grade 01-linear-algebra --submissions {course}/submitted "
-        f"--course {course} --results {results}/shard-2 --shard 2/3 --device gpu --workers 4 --cell-timeout 60")
+        f"--course {course} --results {results}/shard-2 --shard 2/3 --device gpu --cell-timeout 60")
     assert (tmp_path / "results" / "shard-2").is_dir()
 
 

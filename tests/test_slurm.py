@@ -30,7 +30,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SLURM_DIR = REPO_ROOT / "autograder" / "deploy" / "slurm"
 ASSIGNMENT = "01-linear-algebra"
 # What turns the GPU template into a CPU job on this GPU-less node: options override #SBATCH lines.
-CPU_OPTIONS = ["--gres=none", "--cpus-per-task=1", "--mem=6G", "--time=00:20:00"]
+CPU_OPTIONS = ["--gres=none", "--cpus-per-task=1", "--mem=2G", "--time=00:20:00"]
 
 
 @pytest.fixture(scope="session")
@@ -110,22 +110,28 @@ def cli_available() -> bool:
 
 
 def planned_submissions(course: Path):
-    """~6 submissions of the assignment in the course's build/submitted; student -> expected score."""
+    """6 submissions in the course's build/submitted, of different scores; student -> expected score."""
     import nbformat
     from autograder.nbgrader_course import nbgrader, submit
-    from tests.test_grading import nbgrader_meta, plan_submissions
+    from tests.test_grading import fill, nbgrader_meta, plan_submissions, reference_source
 
+    answers = importlib.import_module("tests.grading.answers_01")
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     source_path = next((course / "solutions" / ASSIGNMENT).glob("*.ipynb"))
     source = nbformat.read(source_path, as_version=4)
     release = nbformat.read(course / "exercises" / ASSIGNMENT / source_path.name, as_version=4)
-    plans = plan_submissions(source, release, importlib.import_module("tests.grading.answers_01"))
-    chosen = ["reference", "blank", "correct-1", "wrong-1", "wrong-2", "wrong-3"]
+    plans = {s: plans for s, plans in plan_submissions(source, release, answers).items()
+             if s in ("reference", "blank", "correct-1", "wrong-1")}
+    reference = {nbgrader_meta(c)["grade_id"]: reference_source(c) for c in source.cells
+                 if nbgrader_meta(c).get("solution")}
+    parts = sorted(reference)
+    for name, wrong_parts in (("mixed-1", parts[::3]), ("mixed-2", parts[1::2])):  # some parts wrong
+        wrong = {part: next(iter(answers.WRONG[part].values())) for part in wrong_parts}
+        plans[name] = (fill(release, {**reference, **wrong}), set(wrong_parts))
     points = {nbgrader_meta(c)["grade_id"].removeprefix("test_"): nbgrader_meta(c)["points"]
               for c in source.cells if nbgrader_meta(c).get("grade")}
     expected = {}
-    for student in chosen:
-        notebook, failing = plans[student]
+    for student, (notebook, failing) in plans.items():
         submit(course, student, ASSIGNMENT, {source_path.stem: notebook})
         expected[student] = sum(p for part, p in points.items() if part not in failing)
     return expected, sum(points.values())
@@ -163,9 +169,15 @@ def test_grading_array_on_cpu_then_merge(slurm, tmp_path):
     graded = [set(s) for s in shards.values()]
     assert sum(len(s) for s in graded) == len(set().union(*graded)), f"shards overlap: {graded}"
     assert set().union(*graded) == set(expected), f"shards graded {graded}, expected {sorted(expected)}"
+    problems = []
     for result in (r for s in shards.values() for r in s.values()):
-        assert (result["status"], result["device"], result["assignment"]) == ("graded", "cpu", ASSIGNMENT), result
-        assert (result["score"], result["max_score"]) == (expected[result["student"]], max_score), result
+        student, parts = result["student"], result["parts"]
+        if (result["status"], result["device"], result["assignment"]) != ("graded", "cpu", ASSIGNMENT):
+            problems.append(f"{student}: {result['status']} on {result['device']}: {result.get('reason')}")
+        got = (sum(p["score"] for p in parts.values()), sum(p["max_score"] for p in parts.values()))
+        if got != (expected[student], max_score):
+            problems.append(f"{student}: parts score {got[0]}/{got[1]}, expected {expected[student]}/{max_score}")
+    assert not problems, "\n".join(problems)
 
     with open(course / "build" / f"grades-{ASSIGNMENT}.csv", newline="") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}

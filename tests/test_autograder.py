@@ -1,0 +1,280 @@
+"""The batch grader: layouts, sandbox, parallel grading, gradebook/CSV/feedback, resume, SIGKILL, shards."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder import results, runner, submissions
+from autograder.nbgrader_course import copy_course, read_scores
+from autograder.sandbox import Limits, Sandbox
+from tests.grading import answers_01
+from tests.test_grading import plan_submissions
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ASSIGNMENT = "01-linear-algebra"
+SOURCE = REPO_ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+RELEASE = REPO_ROOT / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+FULL = 15.0
+
+
+def planned():
+    """student -> (notebook, parts meant to fail), from the grader's own test plan."""
+    return plan_submissions(nbformat.read(SOURCE, 4), nbformat.read(RELEASE, 4), answers_01)
+
+
+def write_submitted(folder: Path, students: list[str]) -> dict[str, set[str]]:
+    """An nbgrader submitted/ folder; returns the parts each student should fail."""
+    plans = planned()
+    for student in students:
+        dest = folder / student / ASSIGNMENT
+        dest.mkdir(parents=True)
+        nbformat.write(plans[student][0], dest / f"{ASSIGNMENT}.ipynb")
+    return {s: plans[s][1] for s in students}
+
+
+def expected_total(failing: set[str]) -> float:
+    points = {"affine": 2, "numeric_gradient": 3, "mse_grad": 2, "softmax": 3, "cross_entropy": 2, "neuron_grad": 3}
+    return float(sum(p for part, p in points.items() if part not in failing))
+
+
+def cli(course: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=course, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """One real sandboxed run over a small class: reference, alternative, blank and two wrong."""
+    root = tmp_path_factory.mktemp("batch")
+    course = copy_course(root / "course")
+    expected = write_submitted(root / "submitted", ["reference", "correct-1", "blank", "wrong-1", "wrong-6"])
+    started = time.perf_counter()
+    run = cli(course, "grade", ASSIGNMENT, "--submissions", str(root / "submitted"), "--workers", "2")
+    elapsed = time.perf_counter() - started
+    assert run.returncode == 0, run.stderr[-3000:]
+    print(f"\nautograder graded {len(expected)} submissions with 2 workers in {elapsed:.1f} s")
+    return {"course": course, "root": root, "expected": expected, "run": run,
+            "results": course / "build" / "grading" / ASSIGNMENT}
+
+
+pytestmark = pytest.mark.slow
+
+
+def test_every_submission_scores_as_planned(batch):
+    for student, failing in batch["expected"].items():
+        record = results.load(batch["results"] / f"{student}.json")
+        assert record["status"] == "graded", record["reason"]
+        assert results.total(record) == (expected_total(failing), FULL), student
+        assert record["flags"] == [], f"honest work must not be flagged: {record['flags']}"
+        assert record["device"] == "cpu"
+
+
+def test_scores_reach_the_gradebook_csv_and_feedback(batch):
+    course = batch["course"]
+    gradebook = read_scores(course, ASSIGNMENT, ASSIGNMENT)
+    with open(course / "build" / f"grades-{ASSIGNMENT}.csv") as f:
+        rows = {row["student"]: row for row in csv.DictReader(f)}
+    for student, failing in batch["expected"].items():
+        assert sum(p.score for p in gradebook[student].values()) == expected_total(failing)
+        assert float(rows[student]["score"]) == expected_total(failing)
+        assert rows[student]["status"] == "graded"
+        html = course / "build" / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html"
+        assert "<html" in html.read_text()[:2000].lower()
+
+
+def test_progress_is_reported(batch):
+    assert "graded 5 submissions" in batch["run"].stderr
+    assert "reference: graded 15/15" in batch["run"].stderr
+
+
+def test_a_rerun_grades_nothing_again(batch):
+    before = {p.name: p.stat().st_mtime_ns for p in batch["results"].glob("*.json")}
+    run = cli(batch["course"], "grade", ASSIGNMENT, "--submissions", str(batch["root"] / "submitted"))
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "graded 0 submissions" in run.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in batch["results"].glob("*.json")} == before
+
+
+def test_a_changed_submission_is_graded_again(batch):
+    path = batch["root"] / "submitted" / "blank" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    nbformat.write(planned()["reference"][0], path)
+    run = cli(batch["course"], "grade", ASSIGNMENT, "--submissions", str(batch["root"] / "submitted"))
+    assert "graded 1 submissions" in run.stderr
+    assert results.total(results.load(batch["results"] / "blank.json")) == (FULL, FULL)
+
+
+def test_sigkill_loses_nothing_and_grades_nothing_twice(tmp_path):
+    course = copy_course(tmp_path / "course")
+    students = ["reference", "correct-1", "correct-2", "wrong-2"]
+    expected = write_submitted(tmp_path / "submitted", students)
+    done = course / "build" / "grading" / ASSIGNMENT
+    process = subprocess.Popen([sys.executable, "-m", "autograder", "grade", ASSIGNMENT, "--submissions",
+                                str(tmp_path / "submitted"), "--workers", "1"], cwd=course,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not list(done.glob("*.json")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    first = {p.name: p.stat().st_mtime_ns for p in done.glob("*.json")}
+    assert 1 <= len(first) < len(students), "the kill should land mid-run"
+    time.sleep(2)
+    leftovers = subprocess.run(["pgrep", "-f", f"autograder.worker {course}"], capture_output=True, text=True).stdout
+    assert not leftovers.strip(), "workers must die with the runner"
+    run = cli(course, "grade", ASSIGNMENT, "--submissions", str(tmp_path / "submitted"), "--workers", "1")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert f"graded {len(students) - len(first)} submissions" in run.stderr
+    for name, mtime in first.items():
+        assert (done / name).stat().st_mtime_ns == mtime, f"{name} was graded twice"
+    for student, failing in expected.items():
+        record = results.load(done / f"{student}.json")
+        assert results.total(record)[0] == expected_total(failing), (student, record["reason"], record["flags"])
+
+
+def test_shards_are_disjoint_and_merge_into_one_gradebook(tmp_path):
+    students = [f"s{i:02d}" for i in range(11)]
+    slices = [runner.in_shard(students, (k, 3)) for k in (1, 2, 3)]
+    assert sorted(sum(slices, [])) == students
+    assert all(set(a).isdisjoint(b) for i, a in enumerate(slices) for b in slices[i + 1:])
+
+    course = copy_course(tmp_path / "course")
+    expected = write_submitted(tmp_path / "submitted", ["reference", "blank", "wrong-3"])
+    for k in (1, 2):
+        run = cli(course, "grade", ASSIGNMENT, "--submissions", str(tmp_path / "submitted"),
+                  "--shard", f"{k}/2", "--results", str(tmp_path / f"shard-{k}"), "--workers", "1")
+        assert run.returncode == 0 and "merge all shards" in run.stdout, run.stderr[-2000:]
+    run = cli(course, "merge", ASSIGNMENT, str(tmp_path / "shard-1"), str(tmp_path / "shard-2"))
+    assert run.returncode == 0, run.stderr[-2000:]
+    gradebook = read_scores(course, ASSIGNMENT, ASSIGNMENT)
+    assert {s: sum(p.score for p in parts.values()) for s, parts in gradebook.items()} == {
+        s: expected_total(f) for s, f in expected.items()}
+
+
+def test_simulated_gpu_runner_gives_each_worker_its_own_device(tmp_path, monkeypatch):
+    """No GPU here: CUDA_VISIBLE_DEVICES stands in for two (a mock at the edge of this machine)."""
+    course = copy_course(tmp_path / "course")
+    write_submitted(tmp_path / "submitted", ["reference", "correct-1", "correct-2"])
+    env = dict(os.environ, CUDA_VISIBLE_DEVICES="0,1")
+    run = subprocess.run([sys.executable, "-m", "autograder", "grade", ASSIGNMENT, "--submissions",
+                          str(tmp_path / "submitted"), "--device", "gpu"], cwd=course, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    devices = {results.load(p)["device"] for p in (course / "build" / "grading" / ASSIGNMENT).glob("*.json")}
+    assert devices <= {"gpu:0", "gpu:1"} and devices
+    sandbox = Sandbox(workdir=tmp_path / "w", ipc_dir=tmp_path / "i", gpu="1")
+    assert sandbox.environment()["CUDA_VISIBLE_DEVICES"] == "1"
+    assert sandbox.environment()["TF_FORCE_GPU_ALLOW_GROWTH"] == "true"
+
+
+def test_gpu_requested_without_gpus_is_a_clear_error(tmp_path):
+    course = copy_course(tmp_path / "course")
+    (tmp_path / "submitted").mkdir()
+    env = dict(os.environ, CUDA_VISIBLE_DEVICES="")
+    run = subprocess.run([sys.executable, "-m", "autograder", "grade", ASSIGNMENT, "--submissions",
+                          str(tmp_path / "submitted"), "--device", "gpu"], cwd=course, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode != 0 and "no GPU is visible" in run.stderr
+
+
+def test_lms_layouts_flat_files_and_zip(tmp_path):
+    course = copy_course(tmp_path / "course")
+    plans = planned()
+    flat = tmp_path / "lms"
+    flat.mkdir()
+    nbformat.write(plans["reference"][0], flat / "ada_1234_5678_01-linear-algebra.ipynb")
+    nbformat.write(plans["blank"][0], flat / "grace_99_mywork.ipynb")
+    archive = tmp_path / "download.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for p in flat.iterdir():
+            zf.write(p, p.name)
+    run = cli(course, "grade", ASSIGNMENT, "--submissions", str(archive), "--workers", "2")
+    assert run.returncode == 0, run.stderr[-2000:]
+    done = course / "build" / "grading" / ASSIGNMENT
+    ada, grace = results.load(done / "ada.json"), results.load(done / "grace.json")
+    assert results.total(ada)[0] == FULL and results.total(grace)[0] == 0
+    assert any("renamed" in f for f in grace["flags"])
+
+
+# -- units -----------------------------------------------------------------------------------------
+
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda r: r.update(status="excellent"), "bad status"),
+    (lambda r: r["parts"]["test_affine"].update(score=3.0), "scores 3.0 of 2.0"),
+    (lambda r: r["parts"]["test_affine"].update(score=float("nan")), "not numeric"),
+    (lambda r: r["parts"]["test_affine"].update(score="2"), "not numeric"),
+    (lambda r: r.update(student="../../etc"), "bad student id"),
+    (lambda r: r.update(extra="__import__('os')"), "fields"),
+    (lambda r: r.update(flags=[{"x": 1}]), "flags must be strings"),
+])
+def test_results_are_validated_data(tmp_path, change, words):
+    job = {"student": "ada", "assignment": ASSIGNMENT, "notebook": ASSIGNMENT, "sha256": "0" * 64,
+           "points": {"test_affine": 2}}
+    record = results.failed(job, "reason", 1.0, [])
+    results.write(tmp_path, record)
+    assert results.load(tmp_path / "ada.json") == record
+    change(record)
+    (tmp_path / "ada.json").write_text(json.dumps(record))
+    with pytest.raises(results.InvalidResult, match=words):
+        results.load(tmp_path / "ada.json")
+
+
+def test_zip_with_paths_outside_is_refused(tmp_path):
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("../escaped.ipynb", "{}")
+    with pytest.raises(ValueError, match="outside the archive"):
+        submissions.extract_zip(archive, tmp_path / "out")
+
+
+@pytest.mark.parametrize("content, words", [
+    ("not json at all", "not a readable notebook"),
+    (json.dumps({"nbformat": 5, "nbformat_minor": 0, "cells": [], "metadata": {}}), "nbformat version 5"),
+])
+def test_broken_notebooks_are_reported_not_raised(tmp_path, content, words):
+    (tmp_path / "nb.ipynb").write_text(content)
+    nb, problem, _ = submissions.check_notebook(tmp_path / "nb.ipynb")
+    assert nb is None and words in problem
+
+
+def test_sandbox_isolates_a_process(tmp_path):
+    secret = tmp_path / "course" / "gradebook.db"
+    secret.parent.mkdir()
+    secret.write_text("hidden")
+    sandbox = Sandbox(workdir=tmp_path / "home", ipc_dir=tmp_path / "ipc", uid=61900,
+                      limits=Limits(processes=32, file_size_mb=1))
+    sandbox.prepare()
+    probe = (
+        "import os, resource, socket\n"
+        f"print('uid', os.getuid())\n"
+        f"print('secret', os.path.exists({str(secret)!r}))\n"
+        "print('nproc', resource.getrlimit(resource.RLIMIT_NPROC)[0])\n"
+        "try:\n    socket.create_connection(('1.1.1.1', 80), timeout=2); print('net yes')\n"
+        "except OSError: print('net no')\n"
+        "open('/tmp/x', 'w').write('ok'); print('tmp ok')\n"
+        "try:\n    open('big', 'wb').write(b'0' * 2_000_000); print('big yes')\n"
+        "except OSError: print('big no')\n"
+    )
+    script = sandbox.kernel_argv()[:-4]  # bwrap ... -- ; then run python instead of the kernel
+    argv = script + ["/bin/sh", "-c", f"trap '' XFSZ; exec prlimit --nproc=32 --fsize={2**20} "
+                     + (f"setpriv --reuid=61900 --regid=61900 --clear-groups " if os.geteuid() == 0 else "")
+                     + f"{sys.executable} -c \"$0\"", probe]
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.split("\n")
+    if os.geteuid() == 0:
+        assert "uid 61900" in lines
+    assert "secret False" in lines and "nproc 32" in lines
+    assert "net no" in lines and "tmp ok" in lines and "big no" in lines
