@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import merge as merging
 from . import runner
+from .sandbox import SandboxUnavailable
 
 
 def parser() -> argparse.ArgumentParser:
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         memory_mb=args.memory)
     try:
         runner.grade(settings)
-    except (runner.SandboxUnavailable, FileNotFoundError, ValueError, RuntimeError) as err:
+    except (SandboxUnavailable, FileNotFoundError, ValueError, RuntimeError) as err:
         sys.exit(f"error: {err}")
     if shard == (1, 1):
         path = merging.merge(course, args.assignment, [results_dir])

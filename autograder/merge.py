@@ -36,6 +36,14 @@ def collect(assignment: str, folders: list[Path]) -> dict[str, tuple[dict, Path]
 
 def register_assignment(course: Path, assignment: str) -> None:
     """Make sure the gradebook knows the assignment's cells, without touching exercises/."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(course_directory(course).db_url) as gb:
+        try:
+            if gb.find_assignment(assignment).notebooks:
+                return
+        except MissingEntry:
+            pass
     nbgrader(course, "generate_assignment", assignment, "--force",
              "--CourseDirectory.release_directory=build/release")
 

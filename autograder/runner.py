@@ -1,8 +1,9 @@
 """Grade a batch: find submissions, skip what is already graded, run workers in parallel.
 
-Each submission is graded by its own worker process (``python -m autograder.worker``), in its own
-scratch folder, with its own sandbox user and (on a GPU runner) its own GPU. A worker that crashes,
-hangs or is killed costs only its submission: the runner records a failed result with the reason.
+Each slot has a worker process (``python -m autograder.worker``) that grades one submission at a
+time, each in its own scratch folder and sandbox, as the slot's own user and (on a GPU runner) on
+the slot's own GPU. A worker that crashes or hangs costs only the submission it was grading: the
+runner records a failed result with the reason and starts a fresh worker.
 Results are files, written atomically, keyed by student and the submission's SHA-256, so a re-run
 skips what is done and a SIGKILL loses nothing and grades nothing twice.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -25,9 +27,9 @@ from queue import Queue
 import nbformat
 
 from . import results, scan, submissions
-from .nbgrader_course import copy_course, course_directory, nbgrader
+from .nbgrader_course import copy_course, nbgrader
 from .progress import Progress
-from .sandbox import SandboxUnavailable, check_available
+from .sandbox import check_available
 
 UID_BASE = 61000
 
@@ -97,24 +99,51 @@ def up_to_date(results_dir: Path, student: str, sha256: str) -> bool:
         return False
 
 
-def run_worker(job: dict, timeout: int) -> None:
-    """Grade one job in a worker process; on a crash or timeout, record why."""
-    job_file = Path(job["work"]) / "job.json"
-    job_file.write_text(json.dumps(job))
-    started = time.monotonic()
-    process = subprocess.Popen([sys.executable, "-m", "autograder.worker", str(job_file)],
-                               stdout=subprocess.DEVNULL, stderr=open(Path(job["work"]) / "worker.log", "w"),
-                               start_new_session=True, preexec_fn=_die_with_parent)
-    try:
-        code = process.wait(timeout=timeout)
-        reason = f"the grader's worker crashed (exit {code})" if code else ""
-    except subprocess.TimeoutExpired:
-        reason = f"grading took longer than the {timeout} s limit for one submission"
-    finally:
-        _kill_group(process)
-    if reason or not (Path(job["results"]) / f"{job['student']}.json").exists():
-        record = results.failed(job, reason or "the worker wrote no result", time.monotonic() - started,
-                                job["flags"])
+class Worker:
+    """A long-lived worker process for one slot; replaced when it crashes, hangs or has done enough."""
+
+    RECYCLE_AFTER = 25
+
+    def __init__(self, log: Path, results_dir: Path):
+        self.log = log
+        self.results_dir = results_dir
+        self.process: subprocess.Popen | None = None
+        self.jobs = 0
+
+    def start(self) -> None:
+        self.stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "autograder.worker", "--results", str(self.results_dir)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=open(self.log, "a"), text=True, start_new_session=True, preexec_fn=_die_with_parent)
+        self.jobs = 0
+
+    def stop(self) -> None:
+        if self.process is not None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.process.wait()
+            self.process = None
+
+    def grade(self, job: dict, timeout: int) -> None:
+        """Grade one job; on a crash or timeout, record why and start afresh."""
+        if self.process is None or self.process.poll() is not None or self.jobs >= self.RECYCLE_AFTER:
+            self.start()
+        job_file = Path(job["work"]) / "job.json"
+        job_file.write_text(json.dumps(job))
+        started = time.monotonic()
+        self.process.stdin.write(f"{job_file}\n")
+        self.process.stdin.flush()
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        answer = self.process.stdout.readline() if ready else None
+        self.jobs += 1
+        if answer == "done\n":
+            return
+        reason = (f"grading took longer than the {timeout} s limit for one submission" if answer is None
+                  else f"the grader's worker crashed (exit {self.process.poll()})")
+        self.stop()
+        record = results.failed(job, reason, time.monotonic() - started, job["flags"])
         results.write(Path(job["results"]), record)
 
 
@@ -125,69 +154,75 @@ def _die_with_parent() -> None:
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
 
 
-def _kill_group(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.wait()
+def device_slots(settings: Settings) -> list[str | None]:
+    """The GPU of each worker slot (None on CPU)."""
+    if settings.device != "gpu":
+        return [None] * settings.workers
+    gpus = gpu_ids()
+    if not gpus:
+        raise RuntimeError("--device gpu, but no GPU is visible (nvidia-smi -L lists none)")
+    return [gpus[i % len(gpus)] for i in range(settings.workers)]
+
+
+def plan_jobs(settings: Settings, scratch: Path) -> tuple[list[str], list[dict]]:
+    """The shard's students, and a job for each one not graded yet (unreadable ones fail here)."""
+    template, notebook, points = prepare_template(settings, scratch)
+    found = submissions.discover(settings.submissions, settings.assignment, scratch)
+    students = in_shard(list(found), settings.shard)
+    jobs = []
+    for student in students:
+        work = scratch / "work" / student
+        sub = submissions.prepare(student, found[student], notebook, work / "files")
+        if up_to_date(settings.results, student, sub.sha256):
+            continue
+        job = {"student": student, "assignment": settings.assignment, "notebook": notebook,
+               "sha256": sub.sha256, "template": str(template), "files": str(sub.folder),
+               "work": str(work), "results": str(settings.results), "points": points,
+               "cell_timeout": settings.cell_timeout, "sandbox": settings.sandbox,
+               "threads": max(1, (os.cpu_count() or 1) // settings.workers),
+               "limits": {"memory_mb": settings.memory_mb}, "flags": sub.flags}
+        if sub.problem:
+            results.write(settings.results, results.failed(job, sub.problem, 0.0, sub.flags))
+            continue
+        job["flags"] = sub.flags + scan.scan_notebook(nbformat.read(sub.folder / f"{notebook}.ipynb", 4))
+        jobs.append(job)
+    return students, jobs
 
 
 def grade(settings: Settings, progress: Progress | None = None) -> dict[str, dict]:
     """Grade every submission of the shard that is not graded yet; return all records of the shard."""
     if settings.sandbox:
         check_available()
-    slots: list[str | None] = [None] * settings.workers
-    if settings.device == "gpu":
-        gpus = gpu_ids()
-        if not gpus:
-            raise RuntimeError("--device gpu, but no GPU is visible (nvidia-smi -L lists none)")
-        slots = [gpus[i % len(gpus)] for i in range(settings.workers)]
+    slots = device_slots(settings)
     settings.results.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="autograder-", dir=settings.results.parent))
-    try:
-        template, notebook, points = prepare_template(settings, scratch)
-        found = submissions.discover(settings.submissions, settings.assignment, scratch)
-        students = in_shard(list(found), settings.shard)
-        jobs = []
-        for student in students:
-            work = scratch / "work" / student
-            sub = submissions.prepare(student, found[student], notebook, work / "files")
-            if up_to_date(settings.results, student, sub.sha256):
-                continue
-            job = {"student": student, "assignment": settings.assignment, "notebook": notebook,
-                   "sha256": sub.sha256, "template": str(template), "files": str(sub.folder),
-                   "work": str(work), "results": str(settings.results), "points": points,
-                   "cell_timeout": settings.cell_timeout, "sandbox": settings.sandbox,
-                   "threads": max(1, (os.cpu_count() or 1) // settings.workers),
-                   "limits": {"memory_mb": settings.memory_mb}, "flags": sub.flags}
-            if sub.problem:
-                results.write(settings.results, results.failed(job, sub.problem, 0.0, sub.flags))
-                continue
-            job["flags"] = sub.flags + scan.scan_notebook(nbformat.read(sub.folder / f"{notebook}.ipynb", 4))
-            jobs.append(job)
-        progress = progress or Progress(len(jobs))
-        progress.total = len(jobs)
-        free: Queue[int] = Queue()
-        for slot in range(settings.workers):
+    workers = [Worker(scratch / f"worker-{slot}.log", settings.results) for slot in range(settings.workers)]
+    free: Queue[int] = Queue()
+    for slot, worker in enumerate(workers):
+        worker.start()  # importing nbgrader in the workers overlaps with planning
+        free.put(slot)
+
+    def run(job: dict) -> dict:
+        slot = free.get()
+        try:
+            job.update(uid=UID_BASE + slot, gpu=slots[slot],
+                       device=f"gpu:{slots[slot]}" if slots[slot] is not None else "cpu")
+            workers[slot].grade(job, settings.timeout)
+            return results.load(settings.results / f"{job['student']}.json")
+        finally:
             free.put(slot)
 
-        def run(job: dict) -> dict:
-            slot = free.get()
-            try:
-                job["uid"] = UID_BASE + slot
-                job["gpu"] = slots[slot]
-                job["device"] = f"gpu:{slots[slot]}" if slots[slot] is not None else "cpu"
-                run_worker(job, settings.timeout)
-                return results.load(settings.results / f"{job['student']}.json")
-            finally:
-                free.put(slot)
-
+    try:
+        students, jobs = plan_jobs(settings, scratch)
+        progress = progress or Progress(len(jobs))
+        progress.total = len(jobs)
         with ThreadPoolExecutor(max_workers=settings.workers) as pool:
             for future in as_completed([pool.submit(run, job) for job in jobs]):
                 progress.advance(future.result())
         progress.close()
         return {s: results.load(settings.results / f"{s}.json") for s in students}
     finally:
+        for worker in workers:
+            worker.stop()
         if not os.environ.get("AUTOGRADER_KEEP_SCRATCH"):
             shutil.rmtree(scratch, ignore_errors=True)

@@ -116,7 +116,7 @@ class Sandbox:
         limits = self.limits
         prlimit = ["prlimit", f"--cpu={limits.cpu_seconds}", f"--as={limits.memory_mb * 2**20}",
                    f"--nproc={limits.processes}", f"--fsize={limits.file_size_mb * 2**20}",
-                   f"--nofile={limits.open_files}", f"--core=0"]
+                   f"--nofile={limits.open_files}", "--core=0"]
         kernel = [f"{sys.prefix}/bin/python", "-m", "ipykernel_launcher", "-f", '"$0"',
                   "--HistoryManager.hist_file=:memory:"]
         if os.geteuid() == 0:

@@ -1,4 +1,7 @@
-"""Grade one submission: ``python -m autograder.worker JOB.json`` (started by the runner).
+"""Grade submissions one at a time: ``python -m autograder.worker`` (started by the runner).
+
+The runner keeps one worker process per slot and sends it job files on stdin, so nbgrader is
+imported once per worker rather than once per submission.
 
 The worker is trusted grader code. It builds a private nbgrader course for this one submission
 (the prepared gradebook, which holds the hidden tests, and the student's files), runs nbgrader's
@@ -9,6 +12,7 @@ result with ``results.write`` (scores read back from nbgrader's own gradebook).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -69,8 +73,6 @@ def make_sandbox(job: dict) -> Sandbox:
 
 def grade(job: dict) -> dict:
     """Autograde the submission described by ``job``; return the result record."""
-    import os
-
     from nbgrader.apps import NbGraderAPI
 
     started = time.monotonic()
@@ -106,14 +108,27 @@ def grade(job: dict) -> dict:
     return results.graded(job, scores, time.monotonic() - started, flags)
 
 
-def main(argv: list[str] | None = None) -> int:
-    job = json.loads(Path((argv or sys.argv[1:])[0]).read_text())
+def grade_and_write(job: dict) -> None:
     try:
         record = grade(job)
     except Exception as err:  # a broken submission must cost only itself
         traceback.print_exc()
         record = results.failed(job, f"grading failed: {type(err).__name__}: {err}", 0.0, job.get("flags", []))
     results.write(Path(job["results"]), record)
+
+
+def main() -> int:
+    """Serve the runner: read one job file path per line on stdin, answer ``done`` when graded.
+
+    (The runner names its results folder on the command line, so its workers can be told apart.)
+    """
+    answers = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)  # whatever else prints (nbgrader, nbconvert) goes to the log, not the protocol
+    sys.stdout = sys.stderr
+    for line in sys.stdin:
+        grade_and_write(json.loads(Path(line.strip()).read_text()))
+        answers.write("done\n")
+        answers.flush()
     return 0
 
 

@@ -42,6 +42,7 @@ ATTACKS = all_attacks()
 HONEST = ["reference", "correct-1", "wrong-1"]
 WORKERS = 2
 CELL_TIMEOUT, TIMEOUT = 10, 60
+MEMORY_MB = 2048  # a kernel's address space: small, so the memory bomb fails fast
 
 
 class Listener:
@@ -87,10 +88,20 @@ def tree_digest(folder: Path, skip: str = "build") -> dict[str, str]:
             and p.relative_to(folder).parts[0] != skip}
 
 
-def sandbox_processes() -> list[str]:
+def sandbox_processes(base: Path) -> list[str]:
+    """Processes of the sandbox users whose working folder is under ``base`` (this run's, not others')."""
     uids = {str(UID_BASE + slot) for slot in range(WORKERS)}
     listing = subprocess.run(["ps", "-eo", "uid=,pid=,args="], capture_output=True, text=True).stdout
-    return [line for line in listing.splitlines() if line.split()[0] in uids]
+    found = []
+    for line in listing.splitlines():
+        uid, pid, args = line.split(None, 2)
+        try:
+            cwd = os.readlink(f"/proc/{pid}/cwd")
+        except OSError:
+            continue
+        if uid in uids and cwd.startswith(str(base)):
+            found.append(line)
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +139,8 @@ def grade_all(tmp: Path) -> dict:
     started = time.monotonic()
     env = dict(os.environ, AUTOGRADER_KEEP_SCRATCH="1")
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", ASSIGNMENT, "--submissions", str(submissions),
-                           "--workers", str(WORKERS), "--cell-timeout", str(CELL_TIMEOUT), "--timeout", str(TIMEOUT)],
+                           "--workers", str(WORKERS), "--cell-timeout", str(CELL_TIMEOUT), "--timeout", str(TIMEOUT),
+                           "--memory", str(MEMORY_MB)],
                           cwd=course, env=env, capture_output=True, text=True, timeout=600)
     duration = time.monotonic() - started
     time.sleep(1)
@@ -139,7 +151,7 @@ def grade_all(tmp: Path) -> dict:
         grades = {row["student"]: row for row in csv.DictReader(f)}
     state = {"course": course, "submissions": submissions, "results": results, "marker": marker, "plans": plans,
              "records": records, "grades": grades, "before": before, "accepted": list(listener.accepted),
-             "processes": sandbox_processes(), "duration": duration}
+             "processes": sandbox_processes(tmp), "duration": duration}
     print_table(state)
     return state
 
@@ -165,7 +177,7 @@ def print_table(state) -> None:
             continue
         got = scores(record)
         zeros = ", ".join(p.removeprefix("test_") for p, s in got.items() if s == 0) or "-"
-        notes = record["reason"] or "; ".join(record["flags"])
+        notes = (record["reason"] or "; ".join(record["flags"])).replace("\n", " ").replace("|", "/")
         print(f"| {attack.name} | {record['status']} | {sum(got.values()):g}/15 | {zeros} | {notes[:300]} |")
 
 

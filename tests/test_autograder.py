@@ -130,7 +130,8 @@ def test_sigkill_loses_nothing_and_grades_nothing_twice(tmp_path):
     first = {p.name: p.stat().st_mtime_ns for p in done.glob("*.json")}
     assert 1 <= len(first) < len(students), "the kill should land mid-run"
     time.sleep(2)
-    leftovers = subprocess.run(["pgrep", "-f", f"autograder.worker {course}"], capture_output=True, text=True).stdout
+    leftovers = subprocess.run(["pgrep", "-f", f"autograder.worker --results {done}"],
+                               capture_output=True, text=True).stdout
     assert not leftovers.strip(), "workers must die with the runner"
     run = cli(course, "grade", ASSIGNMENT, "--submissions", str(tmp_path / "submitted"), "--workers", "1")
     assert run.returncode == 0, run.stderr[-2000:]
@@ -269,7 +270,7 @@ def test_sandbox_isolates_a_process(tmp_path):
     )
     script = sandbox.kernel_argv()[:-4]  # bwrap ... -- ; then run python instead of the kernel
     argv = script + ["/bin/sh", "-c", f"trap '' XFSZ; exec prlimit --nproc=32 --fsize={2**20} "
-                     + (f"setpriv --reuid=61900 --regid=61900 --clear-groups " if os.geteuid() == 0 else "")
+                     + ("setpriv --reuid=61900 --regid=61900 --clear-groups " if os.geteuid() == 0 else "")
                      + f"{sys.executable} -c \"$0\"", probe]
     out = subprocess.run(argv, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr

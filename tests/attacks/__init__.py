@@ -23,9 +23,14 @@ POINTS = {"test_affine": 2, "test_numeric_gradient": 3, "test_mse_grad": 2, "tes
 PARTS = list(POINTS)
 ALL_PARTS = frozenset(PARTS)
 
-# Strings that only the hidden tests or the gradebook contain; split so that the attack's own
-# notebook (which holds this code) does not contain them.
-NEEDLES = '[b"BEGIN HIDDEN" + b" TESTS", b"default_rng(" + b"202)", b"SQLite format" + b" 3"]'
+# Recognises this course's source notebook, hidden tests or gradebook (not nbgrader's own examples
+# in the venv). The strings are split so that the attack's own notebook does not contain them.
+SECRET = '''
+def secret(data):
+    hidden = b"BEGIN HIDDEN" + b" TESTS"
+    return (b"default_rng(" + b"202)" in data or (hidden in data and b"numeric_gradient" in data)
+            or (data[:15] == b"SQLite format" + b" 3" and b"test_affine" in data))
+'''
 
 WRONG_AFFINE = '''
 def affine(X, W, b):

@@ -1,6 +1,6 @@
 """Reading the source notebook, the gradebook or hidden tests; writing outside the sandbox."""
 
-from . import AFFINE_IF_FOUND, NEEDLES, NOTEBOOK, WRONG_AFFINE, Attack, Context, hostile
+from . import AFFINE_IF_FOUND, SECRET, NOTEBOOK, WRONG_AFFINE, Attack, Context, hostile
 
 SOURCE = f"solutions/01-linear-algebra/{NOTEBOOK}.ipynb"
 
@@ -8,7 +8,7 @@ SOURCE = f"solutions/01-linear-algebra/{NOTEBOOK}.ipynb"
 def walk_root(ctx: Context) -> str:
     return f'''
 import os, time
-NEEDLES = {NEEDLES}
+{SECRET}
 FOUND, started = [], time.monotonic()
 for root, dirs, names in os.walk("/"):
     if root in ("/proc", "/sys", "/dev") or time.monotonic() - started > 6:
@@ -20,7 +20,7 @@ for root, dirs, names in os.walk("/"):
                 data = open(os.path.join(root, name), "rb").read(20_000_000)
             except OSError:
                 continue
-            if any(n in data for n in NEEDLES) and (b"SQLite" not in data[:16] or b"test_affine" in data):
+            if secret(data):
                 FOUND.append(os.path.join(root, name))
 ''' + AFFINE_IF_FOUND
 
@@ -29,7 +29,7 @@ def guess_paths(ctx: Context) -> str:
     course = str(ctx.course)
     return f'''
 import glob, os
-NEEDLES = {NEEDLES}
+{SECRET}
 COURSE = {course!r}
 paths = ["../../{SOURCE}", "../../../{SOURCE}", "../../../../{SOURCE}", "../course/{SOURCE}",
          "../course/build/gradebook.db", "../../template/build/gradebook.db",
@@ -47,7 +47,7 @@ for path in paths:
         data = open(path, "rb").read()
     except OSError:
         continue
-    if any(n in data for n in NEEDLES):
+    if secret(data):
         FOUND.append(path)
 ''' + AFFINE_IF_FOUND
 
@@ -82,14 +82,14 @@ def symlinks(ctx: Context) -> dict[str, bytes]:
     """Submission folder with symbolic links to the course's source notebook and gradebook."""
     code = f'''
 import os
-NEEDLES = {NEEDLES}
+{SECRET}
 FOUND = []
 for name in sorted(os.listdir(".")):
     try:
         data = open(name, "rb").read()
     except OSError:
         continue
-    if any(n in data for n in NEEDLES):
+    if secret(data):
         FOUND.append(name)
 ''' + AFFINE_IF_FOUND
     return {**hostile("affine", code)(ctx),

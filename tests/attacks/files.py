@@ -42,6 +42,6 @@ ATTACKS = [
     Attack("two-notebooks", "two notebooks, neither with the expected name", "failed with the reason",
            lambda ctx: {**notebook_file(ctx.reference, "a"), **notebook_file(ctx.reference, "b")},
            zero=ALL_PARTS, status="failed", reason="expected"),
-    Attack("duplicate-cell-ids", "every cell has the same id", "ids are renumbered (flagged); graded normally",
-           duplicate_ids, flags=("duplicated cell ids",)),
+    Attack("duplicate-cell-ids", "every cell has the same id", "nbformat renumbers the ids when it reads the "
+           "notebook; graded normally", duplicate_ids),
 ]

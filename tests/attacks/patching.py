@@ -27,8 +27,8 @@ np.testing.assert_allclose = lambda *a, **k: None
 
 PATCH_BUILTINS = WRONG_AFFINE + '''
 import builtins
-builtins.isinstance = lambda *a: True
-builtins.float = lambda x: 2.1
+real_isinstance = isinstance
+builtins.isinstance = lambda obj, kind: True if kind is bool or kind == (bool, np.bool_) else real_isinstance(obj, kind)
 '''
 
 REBIND_CHECKS = WRONG_AFFINE + '''
@@ -153,7 +153,7 @@ ATTACKS = [
     Attack("patch-numpy", "np.allclose/isclose/array_equal and np.testing.assert_allclose always pass",
            "guard restores numpy (flagged)", hostile("affine", PATCH_NUMPY),
            zero=AFFINE_0, flags=(RESTORED, "numpy.allclose", "assigns to np.allclose")),
-    Attack("patch-builtins", "builtins.isinstance always True, builtins.float constant",
+    Attack("patch-builtins", "builtins.isinstance says everything is a bool (so checks.check(x) passes)",
            "guard restores builtins (flagged)", hostile("affine", PATCH_BUILTINS),
            zero=AFFINE_0, flags=(RESTORED, "builtins.isinstance", "imports builtins")),
     Attack("rebind-checks", "rebinds the name `checks` to a fake object whose checks pass",
@@ -181,7 +181,7 @@ ATTACKS = [
     Attack("fake-token", "prints forged completion tokens and hides the test's traceback from inside affine",
            "tokens are HMACs with a per-notebook key; a test without one scores 0 (flagged)",
            hostile("affine", FAKE_TOKEN), zero=AFFINE_0,
-           flags=("test_affine: test ended without its completion token",)),
+           flags=(f"before test_numeric_gradient {RESTORED}", "uses .showtraceback")),
     Attack("self-reverting-patch", "a finaliser run by the test's first line installs a check_array that undoes "
            "itself after one call, through an alias of `checks` (no flagged names)",
            "cannot be prevented in-process: flagged for review by the scan (alias of checks, __del__)",

@@ -1,6 +1,6 @@
 """Editing test cells and nbgrader metadata in the submitted notebook."""
 
-from . import RIGHT_AFFINE, WRONG_AFFINE, Attack, Context, cell_of, notebook_file, with_cell
+from . import ALL_PARTS, RIGHT_AFFINE, WRONG_AFFINE, Attack, Context, cell_of, notebook_file, with_cell
 
 AFFINE_0 = frozenset({"test_affine"})
 
@@ -64,13 +64,16 @@ ATTACKS = [
            "nbgrader takes points from the gradebook; max_score stays 2",
            edited(meta("test_affine", points=100), RIGHT_AFFINE)),
     Attack("grade-id-changed", "renames test_affine's grade_id to test_bonus",
-           "nbgrader grades the gradebook's cells; test_affine is missing so it scores 0",
-           edited(meta("test_affine", grade_id="test_bonus")), zero=AFFINE_0),
+           "nbgrader rejects the notebook (cell checksums/metadata); status failed with the reason",
+           edited(meta("test_affine", grade_id="test_bonus")), zero=ALL_PARTS, status="failed",
+           reason="metadata may be corrupted"),
     Attack("solution-marked-graded", "marks the affine solution cell as graded with 10 points (correct affine)",
-           "nbgrader restores the cell's type from the gradebook; no extra points",
-           edited(meta("affine", grade=True, points=10), RIGHT_AFFINE)),
+           "nbgrader rejects the notebook; status failed (no extra points)",
+           edited(meta("affine", grade=True, points=10), RIGHT_AFFINE), zero=ALL_PARTS, status="failed",
+           reason="nbgrader could not grade"),
     Attack("test-unlocked", "unlocks test_affine and turns it into a solution cell that passes",
-           "nbgrader restores locked cells and their metadata from the gradebook",
+           "nbgrader detects the changed locked cell; status failed with the reason",
            edited(lambda nb: (meta("test_affine", locked=False, solution=True)(nb),
-                              set_source("test_affine", "pass")(nb))), zero=AFFINE_0),
+                              set_source("test_affine", "pass")(nb))), zero=ALL_PARTS, status="failed",
+           reason="Inconsistent checksums for cell test_affine"),
 ]
