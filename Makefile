@@ -1,9 +1,11 @@
 # The commands the README names. All of them set up the environment first (quick when nothing changed).
 ASSIGNMENT ?= 01-linear-algebra
+SUBMISSIONS ?= build/submitted
+N ?= 12
 VENV := .venv
-NBGRADER := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/nbgrader
+RUN := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin
 
-.PHONY: setup lab test test-fast exercises grade feedback export
+.PHONY: setup lab test test-fast exercises grade export bench-grading
 
 setup:          ## virtual environment, pinned packages, kernel, Fashion-MNIST (as root)
 	bash setup.sh env
@@ -14,17 +16,17 @@ lab:            ## start JupyterLab on the course
 test:           ## the whole test suite (what CI runs)
 	bash setup.sh test
 
-test-fast:      ## unit tests only: no notebook execution, nbgrader runs or browser
+test-fast:      ## unit tests only: no notebook execution, grading runs, browser or cluster
 	bash setup.sh test -m "not slow and not browser"
 
 exercises: setup ## regenerate exercises/ from solutions/ (commit the result)
-	$(NBGRADER) generate_assignment $(ASSIGNMENT) --force
+	$(RUN)/nbgrader generate_assignment $(ASSIGNMENT) --force
 
-grade: setup    ## autograde every submission in build/submitted/<student>/$(ASSIGNMENT)/
-	$(NBGRADER) autograde $(ASSIGNMENT)
+grade: setup    ## sandboxed, parallel autograding of $(SUBMISSIONS): gradebook, CSV and feedback in build/
+	$(RUN)/python -m autograder grade $(ASSIGNMENT) --submissions $(SUBMISSIONS)
 
-feedback: setup ## HTML feedback for every autograded submission, in build/feedback/
-	$(NBGRADER) generate_feedback $(ASSIGNMENT)
+export: setup   ## the whole gradebook as build/grades.csv
+	$(RUN)/nbgrader export --to build/grades.csv
 
-export: setup   ## the gradebook as build/grades.csv
-	$(NBGRADER) export --to build/grades.csv
+bench-grading: setup ## plain nbgrader vs the autograder on $(N) submissions, as a table
+	$(RUN)/python -m autograder.bench --n $(N) --workers 2

@@ -25,7 +25,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--workers", type=int, help="parallel kernels (default: CPU cores, or the number of GPUs)")
     g.add_argument("--device", choices=["cpu", "gpu"], default="cpu")
     g.add_argument("--shard", default="1/1", help="grade only slice K of N (K/N), for cluster array jobs")
-    g.add_argument("--cell-timeout", type=int, default=120, help="seconds one cell may run")
+    g.add_argument("--cell-timeout", type=int, help="seconds one cell may run (default: Execute.timeout of nbgrader_config.py)")
     g.add_argument("--timeout", type=int, default=900, help="seconds one submission may take in all")
     g.add_argument("--memory", type=int, default=6144, help="address-space limit of a kernel, in MB")
     g.add_argument("--no-sandbox", action="store_true",

@@ -51,7 +51,7 @@ def install(key):
         "pre_run_cell": shell.events.callbacks["pre_run_cell"],
     }
     saved_hooks = {name: list(hook) for name, hook in hooks.items()}
-    protected = {}
+    protected = {"__builtins__": shell.user_ns["__builtins__"]}
     marked = {}
 
     def restore():
@@ -81,6 +81,10 @@ def install(key):
             if hook != saved_hooks[name]:
                 changed.append(name)
                 hook[:] = saved_hooks[name]
+        for name in ("__dlcourse_guard__", "__import__"):  # would shadow the builtins the tests use
+            if name in shell.user_ns:
+                changed.append(name)
+                del shell.user_ns[name]
         for name, value in protected.items():
             if shell.user_ns.get(name, protected) is not value:
                 changed.append(name)

@@ -43,7 +43,7 @@ class Settings:
     workers: int = 1  # parallel kernels; on a GPU runner, one GPU each (round robin)
     device: str = "cpu"
     shard: tuple[int, int] = (1, 1)
-    cell_timeout: int = 120
+    cell_timeout: int | None = None  # None: the course's nbgrader_config.py decides
     timeout: int = 900
     sandbox: bool = True
     memory_mb: int = 6144

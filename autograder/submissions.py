@@ -106,11 +106,6 @@ def check_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, str, list[
             flags.append(f"{path.name} was saved as nbformat 3 and was converted")
         else:
             return None, f"{path.name} has nbformat version {major!r}; only version 4 notebooks can be graded", flags
-    ids = [cell.get("id") for cell in nb.cells if cell.get("id")]
-    if len(ids) != len(set(ids)):
-        flags.append(f"{path.name} had duplicated cell ids; they were renumbered")
-        for cell in nb.cells:
-            cell.pop("id", None)
     try:
         _, nb = nbformat.validator.normalize(nb)
         nb = nbformat.from_dict(nb)

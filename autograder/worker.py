@@ -38,7 +38,8 @@ def grading_config(course: Path, job: dict, flags_file: Path, ipc_dir: Path | No
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
     defaults = Autograde.class_traits()["autograde_preprocessors"].default()
     config.Autograde.autograde_preprocessors = [GuardedExecute if p is Execute else p for p in defaults]
-    config.Execute.timeout = job["cell_timeout"]
+    if job["cell_timeout"]:
+        config.Execute.timeout = job["cell_timeout"]
     config.Execute.interrupt_on_timeout = True
     config.GuardedExecute.flags_file = str(flags_file)
     if ipc_dir is not None:

@@ -210,7 +210,7 @@ def test_attack_outcome(run, attack):
 
 def test_nothing_written_outside_the_sandbox(run):
     marker = run["marker"]
-    own = f"/work/write-outside/"  # the attacker's own sandbox (its home and ipc) in the kept scratch folder
+    own = "/work/write-outside/"  # the attacker's own sandbox (its home and ipc) in the kept scratch folder
     leaked = [str(p) for p in run["course"].rglob(f"*{marker}*") if own not in str(p)]
     leaked += [str(p) for p in run["submissions"].rglob(f"*{marker}*")]
     for folder in ["/tmp", "/dev/shm", "/var/tmp", "/root", "/work", "/", str(REPO), str(run["course"].parent)]:
