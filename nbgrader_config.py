@@ -31,3 +31,10 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 
 # LMS downloads for `nbgrader zip_collect`: build/downloaded/<assignment>/archive/
 c.ZipCollectApp.downloaded_directory = os.path.join("build", "downloaded")
+
+# Feedback shows each test's outcome and message, but not the hidden tests' code, so an exercise
+# can be reused next term.
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [ClearHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]

@@ -89,8 +89,11 @@ def test_scores_reach_the_gradebook_csv_and_feedback(batch):
         assert sum(p.score for p in gradebook[student].values()) == expected_total(failing)
         assert float(rows[student]["score"]) == expected_total(failing)
         assert rows[student]["status"] == "graded"
-        html = course / "build" / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html"
-        assert "<html" in html.read_text()[:2000].lower()
+        html = (course / "build" / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+        assert "<html" in html[:2000].lower()
+        assert "default_rng(101)" not in html, "feedback must not show the hidden tests' code"
+    blank = (course / "build" / "feedback" / "blank" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert "NotImplementedError" in blank and "did not run to completion" not in blank
 
 
 def test_progress_is_reported(batch):
