@@ -121,25 +121,30 @@ class GuardedExecute(Execute):
             self.flags.append(f"{grade_id}: test ended without its completion token")
 
     def output(self, outs, msg, display_id, cell_index):
-        """Keep at most max_output_bytes of stream text per cell."""
+        """Keep at most max_output_bytes of stream text per cell (and, past it, only completion tokens)."""
         if msg["msg_type"] == "stream":
-            used = sum(len(o.get("text", "")) for o in outs if o.get("output_type") == "stream")
-            room = self.max_output_bytes - used
             text = msg["content"]["text"]
-            if room <= 0:
-                if not self._truncated.get(cell_index):
-                    self._truncated[cell_index] = True
-                    self.flags.append(f"cell {cell_index}: output over {self.max_output_bytes} bytes was dropped")
-                return None
+            room = self.max_output_bytes - self._stream_bytes.get(cell_index, 0)
+            self._stream_bytes[cell_index] = self._stream_bytes.get(cell_index, 0) + len(text)
             if len(text) > room:
-                msg["content"]["text"] = text[:room] + "\n[output truncated by the grader]\n"
+                if cell_index not in self._truncated:
+                    self._truncated.add(cell_index)
+                    self.flags.append(f"cell {cell_index}: output over {self.max_output_bytes} bytes was dropped")
+                    text = text[:max(room, 0)] + "\n[output truncated by the grader]\n"
+                else:
+                    text = ""
+                tokens = [line for line in msg["content"]["text"].splitlines(keepends=True) if TOKEN_PREFIX in line]
+                if not text and not tokens:
+                    return None
+                msg["content"]["text"] = text + "".join(tokens)
         return super().output(outs, msg, display_id, cell_index)
 
     def preprocess(self, nb, resources=None, km=None):
         self._key = secrets.token_hex(16)
         self._installed = False
         self._ran: set[str] = set()
-        self._truncated: dict[int, bool] = {}
+        self._truncated: set[int] = set()
+        self._stream_bytes: dict[int, int] = {}
         self.flags = []
         try:
             super().preprocess(nb, resources, km)

@@ -43,6 +43,17 @@ def write_submitted(folder: Path, students: list[str]) -> dict[str, set[str]]:
     return {s: plans[s][1] for s in students}
 
 
+def write_chatty(folder: Path) -> None:
+    """The reference solution, except that affine prints 2 MB each time it is called."""
+    nb = planned()["reference"][0]
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "affine":
+            cell.source = cell.source.replace("    return X @ W + b", "    print('.' * 2_000_000)\n    return X @ W + b")
+            assert "print" in cell.source
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
+
+
 def expected_total(failing: set[str]) -> float:
     points = {"affine": 2, "numeric_gradient": 3, "mse_grad": 2, "softmax": 3, "cross_entropy": 2, "neuron_grad": 3}
     return float(sum(p for part, p in points.items() if part not in failing))
@@ -59,6 +70,7 @@ def batch(tmp_path_factory):
     root = tmp_path_factory.mktemp("batch")
     course = copy_course(root / "course")
     expected = write_submitted(root / "submitted", ["reference", "correct-1", "blank", "wrong-1", "wrong-6"])
+    write_chatty(root / "submitted" / "chatty" / ASSIGNMENT)
     started = time.perf_counter()
     run = cli(course, "grade", ASSIGNMENT, "--submissions", str(root / "submitted"), "--workers", "2")
     elapsed = time.perf_counter() - started
@@ -96,8 +108,14 @@ def test_scores_reach_the_gradebook_csv_and_feedback(batch):
     assert "NotImplementedError" in blank and "did not run to completion" not in blank
 
 
+def test_heavy_output_is_cut_but_costs_no_points(batch):
+    record = results.load(batch["results"] / "chatty.json")
+    assert results.total(record) == (FULL, FULL)
+    assert any("output over" in flag for flag in record["flags"])
+
+
 def test_progress_is_reported(batch):
-    assert "graded 5 submissions" in batch["run"].stderr
+    assert "graded 6 submissions" in batch["run"].stderr
     assert "reference: graded 15/15" in batch["run"].stderr
 
 
