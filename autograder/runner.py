@@ -164,7 +164,7 @@ def device_slots(settings: Settings) -> list[str | None]:
     return [gpus[i % len(gpus)] for i in range(settings.workers)]
 
 
-def plan_jobs(settings: Settings, scratch: Path) -> tuple[list[str], list[dict]]:
+def plan_jobs(settings: Settings, scratch: Path, ipc_root: Path) -> tuple[list[str], list[dict]]:
     """The shard's students, and a job for each one not graded yet (unreadable ones fail here)."""
     template, notebook, points = prepare_template(settings, scratch)
     found = submissions.discover(settings.submissions, settings.assignment, scratch)
@@ -177,7 +177,7 @@ def plan_jobs(settings: Settings, scratch: Path) -> tuple[list[str], list[dict]]
             continue
         job = {"student": student, "assignment": settings.assignment, "notebook": notebook,
                "sha256": sub.sha256, "template": str(template), "files": str(sub.folder),
-               "work": str(work), "results": str(settings.results), "points": points,
+               "work": str(work), "ipc_root": str(ipc_root), "results": str(settings.results), "points": points,
                "cell_timeout": settings.cell_timeout, "sandbox": settings.sandbox,
                "threads": max(1, (os.cpu_count() or 1) // settings.workers),
                "limits": {"memory_mb": settings.memory_mb}, "flags": sub.flags}
@@ -196,6 +196,7 @@ def grade(settings: Settings, progress: Progress | None = None) -> dict[str, dic
     slots = device_slots(settings)
     settings.results.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="autograder-", dir=settings.results.parent))
+    ipc_root = Path(tempfile.mkdtemp(prefix="ag-", dir="/tmp"))  # Unix socket paths: at most 107 bytes
     workers = [Worker(scratch / f"worker-{slot}.log", settings.results) for slot in range(settings.workers)]
     free: Queue[int] = Queue()
     for slot, worker in enumerate(workers):
@@ -213,7 +214,7 @@ def grade(settings: Settings, progress: Progress | None = None) -> dict[str, dic
             free.put(slot)
 
     try:
-        students, jobs = plan_jobs(settings, scratch)
+        students, jobs = plan_jobs(settings, scratch, ipc_root)
         progress = progress or Progress(len(jobs))
         progress.total = len(jobs)
         with ThreadPoolExecutor(max_workers=settings.workers) as pool:
@@ -224,5 +225,6 @@ def grade(settings: Settings, progress: Progress | None = None) -> dict[str, dic
     finally:
         for worker in workers:
             worker.stop()
+        shutil.rmtree(ipc_root, ignore_errors=True)
         if not os.environ.get("AUTOGRADER_KEEP_SCRATCH"):
             shutil.rmtree(scratch, ignore_errors=True)

@@ -67,7 +67,7 @@ def make_sandbox(job: dict) -> Sandbox:
     to 107 bytes."""
     home = Path(job["work"]) / "home"
     shutil.copytree(job["files"], home)
-    ipc_dir = Path(tempfile.mkdtemp(prefix="ag-", dir="/tmp"))
+    ipc_dir = Path(tempfile.mkdtemp(dir=job["ipc_root"]))
     return Sandbox(workdir=home, ipc_dir=ipc_dir, uid=job["uid"], gpu=job.get("gpu"),
                    threads=job["threads"], limits=Limits(**job.get("limits", {})))
 
