@@ -1,160 +1,219 @@
-"""nbgrader's Execute step, hardened for untrusted notebooks.
+"""nbgrader's Execute step with the verdicts computed out of the student's reach.
 
-``GuardedExecute`` replaces nbgrader's ``Execute`` in ``nbgrader autograde`` (see worker.py). It
-installs the kernel guard (kernel_guard.py), brackets every graded test cell with the guard's
-``begin``/``end``, and then decides from what the grader itself observed, not from what the kernel
-chose to print:
-
-- a graded cell passes only if its execute reply is ``ok`` and its completion token is there;
-- a graded cell that never ran (the kernel died or hung) fails with the reason;
-- output beyond ``max_output_bytes`` per cell is dropped, so a flood cannot exhaust the grader.
-
-Failures become ordinary error outputs, so nbgrader's SaveAutoGrades scores them 0 and the
-feedback shows why. What the guard restored, and anything else worth a review, goes to
-``flags_file`` for the report.
+``JudgedExecute`` replaces nbgrader's ``Execute`` in ``nbgrader autograde`` (see worker.py). The
+student's kernel runs the solution cells and every other cell the student can edit; the judge
+(``autograder.judge``, a process of its own that holds no student code) runs the test cells; cells
+the instructor locked run in both, so both have the course's imports and helpers. Test sources
+never reach the student's kernel: while the judge runs a cell, the kernel only serves the judge's
+requests through the agent (``autograder.agent``), and what the student's code prints meanwhile is
+dropped. The judge's output and error become the test cell's outputs, so nbgrader's scoring,
+gradebook and feedback work unchanged. Output beyond ``max_output_bytes`` per cell is dropped.
+Anything worth a reviewer's look goes to ``flags_file``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import asyncio
 import json
+import os
 import secrets
+import select
+import signal
+import subprocess
 from pathlib import Path
 
 from jupyter_client.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import ensure_async
 from nbformat import NotebookNode
-from traitlets import Integer, Unicode
+from traitlets import Integer, List, Unicode
 
 from nbgrader.preprocessors import Execute
 
-GUARD_SOURCE = (Path(__file__).parent / "kernel_guard.py").read_text()
-TOKEN_PREFIX = "DLCOURSE-PASSED"
+PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
 
 
-def error_output(ename: str, evalue: str) -> NotebookNode:
-    return NotebookNode(output_type="error", ename=ename, evalue=evalue,
-                        traceback=[f"{ename}: {evalue}"])
+class JudgeFailed(RuntimeError):
+    """The judge process failed: the grader's fault, never the student's."""
 
 
-class GuardedExecute(Execute):
-    """Execute with the kernel guard, completion tokens and an output cap."""
+def error_output(ename: str, evalue: str, traceback: list[str] | None = None) -> NotebookNode:
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=traceback or [f"{ename}: {evalue}"])
+
+
+class JudgeProcess:
+    """The judge, driven over its stdin and stdout (one JSON line each way per request)."""
+
+    def __init__(self, argv: list[str], startup_timeout: float = 120):
+        self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True)
+        self.buffer = b""
+        if self._read(startup_timeout) != {"ready": True}:
+            raise JudgeFailed("the judge did not start")
+
+    def _read(self, timeout: float) -> dict | None:
+        deadline = timeout
+        while b"\n" not in self.buffer:
+            ready, _, _ = select.select([self.process.stdout], [], [], deadline)
+            chunk = os.read(self.process.stdout.fileno(), 1 << 20) if ready else b""
+            if not chunk:
+                return None
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return json.loads(line)
+
+    def request(self, message: dict, timeout: float) -> dict:
+        try:
+            self.process.stdin.write(json.dumps(message).encode() + b"\n")
+            self.process.stdin.flush()
+        except OSError as err:
+            raise JudgeFailed(f"the judge is gone ({err})") from err
+        reply = self._read(timeout)
+        if reply is None:
+            self.close()
+            raise JudgeFailed("the judge stopped answering")
+        return reply
+
+    def interrupt(self) -> None:
+        """Tell the judge that the student's kernel stopped serving the current cell."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+
+def outputs_of(result: dict) -> list[NotebookNode]:
+    outputs = [NotebookNode(output_type="stream", name=name, text=result[name])
+               for name in ("stdout", "stderr") if result.get(name)]
+    if result.get("error"):
+        e = result["error"]
+        outputs.append(error_output(str(e["ename"]), str(e["evalue"]), [str(t) for t in e["traceback"]]))
+    return outputs
+
+
+class JudgedExecute(Execute):
+    """Execute with the tests in the judge, and an output cap for the student's cells."""
 
     max_output_bytes = Integer(1_000_000, help="Stream output kept per cell; the rest is dropped.").tag(config=True)
     flags_file = Unicode("", help="Where to write the flags (JSON list) after each notebook.").tag(config=True)
+    judge_command = List(Unicode(), help="The command that starts the judge; {socket} is its socket's path.").tag(config=True)
+    ipc_dir = Unicode(help="A folder the student's kernel can reach, for the judge's socket.").tag(config=True)
 
     def _nbgrader(self, cell) -> dict:
         return cell.get("metadata", {}).get("nbgrader", {})
 
-    async def _guard(self, expression: str) -> str:
-        """Evaluate ``__dlcourse_guard__.<expression>`` in the kernel as a user expression."""
-        msg_id = self.kc.execute("", silent=True, store_history=False,
-                                 user_expressions={"r": f"__import__('sys').modules['__dlcourse_guard__'].{expression}"})
-        reply = await self.async_wait_for_reply(msg_id)
-        result = (reply or {}).get("content", {}).get("user_expressions", {}).get("r", {})
-        if result.get("status") != "ok":
-            self.flags.append(f"guard call {expression} failed: {result.get('ename', 'no reply')}")
-            return ""
-        return result.get("data", {}).get("text/plain", "")
+    def _is_test(self, cell) -> bool:
+        meta = self._nbgrader(cell)
+        return bool(meta.get("grade")) and not meta.get("solution")
 
-    async def _install_guard(self) -> None:
-        code = GUARD_SOURCE + f"\ninstall({self._key!r})\ndel install\n"
+    def _is_locked(self, cell) -> bool:
+        meta = self._nbgrader(cell)
+        return bool(meta.get("locked")) and not meta.get("solution") and not meta.get("grade")
+
+    async def _kernel_call(self, code: str) -> None:
         msg_id = self.kc.execute(code, silent=True, store_history=False)
         reply = await self.async_wait_for_reply(msg_id)
         if (reply or {}).get("content", {}).get("status") != "ok":
-            raise RuntimeError(f"could not install the grading guard in the kernel: {reply}")
+            raise JudgeFailed(f"the grader's agent could not start in the kernel: {(reply or {}).get('content')}")
 
-    def _token(self, grade_id: str) -> str:
-        return hmac.new(self._key.encode(), grade_id.encode(), hashlib.sha256).hexdigest()[:32]
+    async def _install_agent(self) -> None:
+        """Import the agent in the kernel (sys.path as it was afterwards), before any notebook cell."""
+        path = PACKAGE_PARENT
+        await self._kernel_call(f"(lambda sys: (sys.path.insert(0, {path!r}), __import__('autograder.agent'), "
+                                f"sys.path.remove({path!r})))(__import__('sys'))")
+
+    async def _in_judge(self, cell, cell_index: int) -> dict:
+        """Run ``cell`` in the judge while the kernel serves it; the judge's result."""
+        limit = float(self.timeout or 300)
+        nonce = secrets.token_hex(8)
+        serve = NotebookNode(cell_type="code", metadata={}, outputs=[],
+                             source=f"__import__('autograder.agent').agent.serve({self._socket!r}, {nonce!r})")
+        request = {"op": "run", "source": cell.source, "timeout": limit, "nonce": nonce}
+        judged = asyncio.ensure_future(asyncio.to_thread(self.judge.request, request, limit + 30))
+        saved_timeout, self.timeout, self._serving = self.timeout, int(limit) + 10, True
+        served = asyncio.ensure_future(super().async_execute_cell(serve, cell_index, store_history=False))
+        try:
+            done, _ = await asyncio.wait({judged, served}, return_when=asyncio.FIRST_COMPLETED)
+            if judged in done and not served.done():
+                await asyncio.wait({served}, timeout=2)
+                if not served.done():  # the student's code is still running past the judge's limit
+                    await ensure_async(self.km.interrupt_kernel())
+            elif served in done and not judged.done():
+                await asyncio.wait({judged}, timeout=2)
+                if not judged.done():  # the kernel stopped serving before the judge finished
+                    self.judge.interrupt()
+            try:
+                await served
+            except (DeadKernelError, CellTimeoutError):
+                self.judge.interrupt()
+                await asyncio.wait({judged})
+                raise
+            return await judged
+        finally:
+            self.timeout, self._serving = saved_timeout, False
+            self.nb.cells[cell_index] = cell
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
-        meta = self._nbgrader(cell)
         if cell.cell_type != "code" or not cell.source.strip():
             return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
-        if not self._installed:
-            await self._install_guard()
-            self._installed = True
-        if not meta.get("grade"):
-            if meta.get("locked") and not meta.get("solution"):
-                await self._guard("mark()")
-                result = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
-                await self._guard("remember()")
-                return result
-            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
-
-        grade_id = meta["grade_id"]
-        restored = await self._guard("begin()")
-        if restored not in ("", "[]"):
-            self.flags.append(f"before {grade_id} the grader restored {restored}")
-        original = cell.source
-        cell.source = f"{original}\n__dlcourse_guard__.end({grade_id!r})"
-        self._ran.add(grade_id)
-        try:
-            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
-        finally:
-            cell.source = original
-            self._check_completion(cell, grade_id)
+        if not self._agent_ready:
+            await self._install_agent()
+            self._agent_ready = True
+        if self._is_test(cell):
+            self._ran.add(self._nbgrader(cell)["grade_id"])
+            result = await self._in_judge(cell, cell_index)
+            cell.outputs = outputs_of(result)
+            cell.execution_count = execution_count
+            return cell
+        executed = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        if self._is_locked(cell):
+            result = await self._in_judge(cell, cell_index)
+            if result.get("error"):
+                where = self._nbgrader(cell).get("grade_id", f"cell {cell_index + 1}")
+                self.flags.append(f"grader: locked cell {where} failed in the judge: {result['error']['evalue'][:200]}")
+        return executed
 
     execute_cell = run_sync(async_execute_cell)
 
-    def _check_completion(self, cell, grade_id: str) -> None:
-        """Remove the completion token; without it (and no error shown) the test fails."""
-        line = f"{TOKEN_PREFIX} {grade_id} {self._token(grade_id)}\n"
-        found = False
-        merged = []  # the kernel may send one printed line in several stream messages
-        for output in cell.outputs:
-            last = merged[-1] if merged else None
-            if output.output_type == "stream" and last and last.output_type == "stream" and last.name == output.name:
-                last.text += output.text
-            else:
-                merged.append(output)
-        cell.outputs = merged
-        for output in cell.outputs:
-            if output.output_type == "stream" and line in output.text:
-                output.text = output.text.replace(line, "")
-                found = True
-        cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and not o.text)]
-        if not found and not any(o.output_type == "error" for o in cell.outputs):
-            cell.outputs.append(error_output(
-                "GradingError", "this test did not run to completion (its completion check is missing), so it scores 0"))
-            self.flags.append(f"{grade_id}: test ended without its completion token")
-
     def output(self, outs, msg, display_id, cell_index):
-        """Keep at most max_output_bytes of stream text per cell (and, past it, only completion tokens)."""
+        """Drop what the student's code prints while serving the judge; cap the rest per cell."""
+        if self._serving:
+            return None
         if msg["msg_type"] == "stream":
             text = msg["content"]["text"]
             room = self.max_output_bytes - self._stream_bytes.get(cell_index, 0)
             self._stream_bytes[cell_index] = self._stream_bytes.get(cell_index, 0) + len(text)
             if len(text) > room:
-                if cell_index not in self._truncated:
-                    self._truncated.add(cell_index)
-                    self.flags.append(f"cell {cell_index}: output over {self.max_output_bytes} bytes was dropped")
-                    text = text[:max(room, 0)] + "\n[output truncated by the grader]\n"
-                else:
-                    text = ""
-                tokens = [line for line in msg["content"]["text"].splitlines(keepends=True) if TOKEN_PREFIX in line]
-                if not text and not tokens:
+                if cell_index in self._truncated:
                     return None
-                msg["content"]["text"] = text + "".join(tokens)
+                self._truncated.add(cell_index)
+                self.flags.append(f"cell {cell_index + 1}: output over {self.max_output_bytes} bytes was dropped")
+                msg["content"]["text"] = text[:max(room, 0)] + "\n[output truncated by the grader]\n"
         return super().output(outs, msg, display_id, cell_index)
 
     def preprocess(self, nb, resources=None, km=None):
-        self._key = secrets.token_hex(16)
-        self._installed = False
+        self._agent_ready = False
+        self._serving = False
         self._ran: set[str] = set()
         self._truncated: set[int] = set()
         self._stream_bytes: dict[int, int] = {}
         self.flags = []
+        folder = Path(self.ipc_dir or "/tmp")
+        self._socket = str(Path(folder) / f"judge-{secrets.token_hex(4)}.sock")
+        self.judge = JudgeProcess([a.replace("{socket}", self._socket) for a in self.judge_command])
         try:
             super().preprocess(nb, resources, km)
         except (DeadKernelError, CellTimeoutError) as err:
             reason = "the kernel died" if isinstance(err, DeadKernelError) else "the kernel stopped responding"
             self.flags.append(f"{reason} ({type(err).__name__}); later cells were not run")
             self.nb = nb
+        finally:
+            self.judge.close()
+            Path(self._socket).unlink(missing_ok=True)
         for cell in nb.cells:
-            meta = self._nbgrader(cell)
-            if cell.cell_type == "code" and meta.get("grade") and meta["grade_id"] not in self._ran:
+            if cell.cell_type == "code" and self._is_test(cell) and self._nbgrader(cell)["grade_id"] not in self._ran:
                 cell.outputs = [error_output("NotRun", "the kernel stopped before this test ran, so it scores 0")]
         if self.flags_file:
             Path(self.flags_file).write_text(json.dumps(self.flags))

@@ -28,20 +28,22 @@ SANDBOX_KERNEL = "dlcourse-sandbox"
 
 
 def grading_config(course: Path, job: dict, flags_file: Path, ipc_dir: Path | None):
-    """nbgrader's configuration for this submission: the course's own, plus the hardened Execute."""
+    """nbgrader's configuration for this submission: the course's own, with the tests run by the judge."""
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
     from traitlets.config.loader import PyFileConfigLoader
 
-    from .execute import GuardedExecute
+    from .execute import JudgedExecute
 
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
     defaults = Autograde.class_traits()["autograde_preprocessors"].default()
-    config.Autograde.autograde_preprocessors = [GuardedExecute if p is Execute else p for p in defaults]
+    config.Autograde.autograde_preprocessors = [JudgedExecute if p is Execute else p for p in defaults]
     if job["cell_timeout"]:
         config.Execute.timeout = job["cell_timeout"]
     config.Execute.interrupt_on_timeout = True
-    config.GuardedExecute.flags_file = str(flags_file)
+    config.JudgedExecute.flags_file = str(flags_file)
+    config.JudgedExecute.judge_command = [sys.executable, "-m", "autograder.judge", "{socket}"]
+    config.JudgedExecute.ipc_dir = str(ipc_dir or Path(job["work"]))
     if ipc_dir is not None:
         config.Execute.kernel_name = SANDBOX_KERNEL
         config.KernelManager.transport = "ipc"

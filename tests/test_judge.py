@@ -1,0 +1,218 @@
+"""The judge and its wire, in one process: a Judge in the main thread and an Agent in another.
+
+What crosses is data or a handle, never code; in-place changes are mirrored; callbacks work; the
+student's errors keep their builtin type; hidden tests keep their code and the student's messages
+out of the error; time limits and dead kernels end a cell, not the judge.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import socket
+import struct
+import threading
+
+import numpy as np
+import pytest
+
+from autograder import wire
+from autograder.agent import Agent
+from autograder.judge import Judge, free_names, split_hidden
+
+
+def roundtrip(value):
+    buffers: list = []
+    tree = wire.encode(value, buffers, lambda obj: pytest.fail(f"not data: {obj!r}"))
+    return wire.decode(tree, [bytes(b) for b in buffers], lambda tag: pytest.fail(f"tag {tag}"))
+
+
+@pytest.mark.parametrize("value", [
+    None, True, 3, -2**70, 1.5, float("inf"), 2 - 1j, "héllo", b"\0\1", [1, (2.0, "x")], {"a": [1], 2: None},
+    np.arange(6, dtype=np.int16).reshape(2, 3), np.array([[np.nan, 1.0]], dtype=np.float32), np.float32(2.5),
+    np.bool_(True), np.zeros((0, 3)), slice(1, None, 2), Ellipsis,
+])
+def test_data_crosses_by_value(value):
+    back = roundtrip(value)
+    if isinstance(value, np.ndarray):
+        assert type(back) is np.ndarray and back.dtype == value.dtype and back.shape == value.shape
+        assert np.array_equal(back, value, equal_nan=True) and back.flags.writeable
+    else:
+        assert type(back) is type(value) and (back == value or back != back)
+
+
+def test_subclasses_and_objects_are_not_data():
+    class Sneaky(np.ndarray):
+        pass
+
+    others = []
+    buffers: list = []
+    for value in (np.arange(3).view(Sneaky), np.array([object()]), lambda: 1, type("F", (float,), {})(1.0)):
+        wire.encode(value, buffers, lambda obj: others.append(obj) or {"$": "x"})
+    assert len(others) == 4
+
+
+@pytest.mark.parametrize("tree", [
+    {"$": "array", "dtype": "O", "shape": [1], "b": 0},
+    {"$": "array", "dtype": "<f8", "shape": [3], "b": 0},
+    {"$": "array", "dtype": "(2,)f8", "shape": [], "b": 0},
+    {"$": "array", "dtype": "<f8", "shape": [1], "b": 5},
+    {"$": "float", "v": "1e999"},
+    [1, 2],
+])
+def test_malformed_data_is_rejected(tree):
+    with pytest.raises(wire.WireError):
+        wire.decode(tree, [b"\0" * 8], lambda tag: (_ for _ in ()).throw(wire.WireError("tag")))
+
+
+def test_oversized_and_malformed_frames_are_rejected():
+    left, right = socket.socketpair()
+    peer = wire.Peer(right, lambda h, b: ({}, []), max_frame=1000)
+    left.sendall(struct.pack("!QI", 10**9, 10))
+    with pytest.raises(wire.WireError, match="over the limit"):
+        peer.receive()
+    left.sendall(struct.pack("!QI", 14, 10) + b"not json!!")
+    with pytest.raises(wire.WireError, match="header"):
+        peer.receive()
+    left.close()
+    with pytest.raises(wire.Closed):
+        peer.receive()
+
+
+def test_free_names_and_hidden_parts():
+    source = "x = f(a)\ndef g(v):\n    return h(v) + x\n### BEGIN HIDDEN TESTS\ny = k(1)\n### END HIDDEN TESTS\n"
+    assert free_names(ast.parse(source)) == {"f", "a", "h", "k"}
+    (visible, shown), (hidden, secret) = split_hidden(source)
+    assert not shown and secret
+    assert "k(1)" not in visible and "k(1)" in hidden and "f(a)" not in hidden
+    assert visible.count("\n") == hidden.count("\n")  # line numbers stay the cell's
+
+
+STUDENT = '''
+import numpy as np
+
+def scale(x, factor):
+    return x * factor
+
+def clobber(x):
+    x[...] = 0
+    return x.sum()
+
+def grow(items, state):
+    items.append(len(items))
+    state["calls"] = state.get("calls", 0) + 1
+
+def apply(f, x):
+    return f(x) + f(2 * x)
+
+def draw(rng):
+    return rng.normal(size=3)
+
+def shout(text):
+    raise ValueError("bad " + text)
+
+def slow():
+    import time
+    start = time.monotonic()
+    while time.monotonic() - start < 1.5:
+        pass
+
+class Model:
+    units = 4
+    def count(self):
+        return 12
+
+def make():
+    return Model()
+
+class Sub(np.ndarray):
+    def __eq__(self, other):
+        return True
+
+def sneaky():
+    return np.zeros(2).view(Sub)
+'''
+
+
+@pytest.fixture
+def judge(tmp_path):
+    namespace: dict = {}
+    exec(STUDENT, namespace)
+    judge = Judge(str(tmp_path / "judge.sock"))
+    agent = Agent(namespace)
+    judge.namespace["np"] = np
+
+    def serve(path, nonce):
+        try:
+            agent.serve(path, nonce)
+        except OSError:  # the judge hung up after a time limit
+            pass
+
+    nonces = itertools.count()
+
+    def run(source, timeout=10.0):
+        nonce = f"cell-{next(nonces)}"
+        thread = threading.Thread(target=serve, args=(str(tmp_path / "judge.sock"), nonce), daemon=True)
+        thread.start()
+        result = judge.run({"source": source, "timeout": timeout, "nonce": nonce})
+        thread.join(5)
+        return result
+
+    yield run
+    judge.server.close()
+
+
+def ok(result):
+    assert result["error"] is None, result["error"]
+    return result
+
+
+def test_student_functions_are_called_with_data(judge):
+    ok(judge("out = scale(np.arange(3.0), 2)\nassert type(out) is np.ndarray and out.tolist() == [0, 2, 4]"))
+
+
+def test_in_place_changes_are_mirrored(judge):
+    ok(judge("a = np.ones(3)\ns = clobber(a)\nassert s == 0 and a.tolist() == [0, 0, 0]\n"
+             "items, state = [1], {}\ngrow(items, state)\nassert items == [1, 1] and state == {'calls': 1}"))
+
+
+def test_callbacks_and_generators(judge):
+    ok(judge("calls = []\ndef f(v):\n    calls.append(v)\n    return float(v) ** 2\n"
+             "assert apply(f, 3.0) == 45.0 and calls == [3.0, 6.0]"))
+    ok(judge("rng = np.random.default_rng(7)\nfirst = draw(rng)\n"
+             "expected = np.random.default_rng(7).normal(size=3)\nassert np.allclose(first, expected)\n"
+             "assert np.allclose(rng.normal(size=3), np.random.default_rng(7).normal(size=6)[3:])"))
+
+
+def test_objects_stay_behind_handles(judge):
+    ok(judge("m = make()\nassert type(m).__name__ == 'Model' and m.units == 4 and m.count() == 12\n"
+             "assert not isinstance(m, np.ndarray)"))
+    ok(judge("s = sneaky()\nassert type(s) is np.ndarray and not (s == np.ones(2)).all()"))
+
+
+def test_student_errors_keep_their_type_but_hidden_ones_their_message(judge):
+    ok(judge("try:\n    shout('x')\nexcept ValueError as e:\n    assert 'bad x' in str(e)\nelse:\n    raise AssertionError"))
+    visible = judge("shout('visible')")["error"]
+    assert visible["ename"] == "ValueError" and "bad visible" in visible["evalue"]
+    assert any("in shout" in line for line in visible["traceback"])
+    hidden = judge("x = 1\n### BEGIN HIDDEN TESTS\nshout('SECRET-INPUT')\n### END HIDDEN TESTS")["error"]
+    assert hidden["ename"] == "ValueError"
+    assert "SECRET" not in str(hidden) and "hidden test" in hidden["evalue"]
+
+
+def test_failed_hidden_assertion_shows_its_message_but_no_code(judge):
+    error = judge("assert True\n### BEGIN HIDDEN TESTS\nsecret_value = 12345\nassert False, 'off'\n"
+                  "### END HIDDEN TESTS")["error"]
+    assert "off" in error["evalue"] and "12345" not in str(error) and "secret_value" not in str(error)
+    visible = judge("value = 1\nassert value == 2, 'wrong value'")["error"]
+    assert "line 2: assert value == 2" in "\n".join(visible["traceback"])
+
+
+def test_a_time_limit_ends_the_cell_not_the_judge(judge):
+    error = judge("slow()", timeout=0.5)["error"]
+    assert error["ename"] == "TimeoutError"
+    ok(judge("assert scale(1, 2) == 2"))
+
+
+def test_undefined_names_fail_plainly(judge):
+    assert judge("missing_function(1)")["error"]["ename"] == "NameError"
