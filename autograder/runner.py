@@ -26,7 +26,7 @@ from queue import Queue
 
 import nbformat
 
-from . import results, scan, submissions
+from . import results, submissions
 from .nbgrader_course import copy_course, nbgrader
 from .progress import Progress
 from .sandbox import check_available
@@ -184,7 +184,6 @@ def plan_jobs(settings: Settings, scratch: Path, ipc_root: Path) -> tuple[list[s
         if sub.problem:
             results.write(settings.results, results.failed(job, sub.problem, 0.0, sub.flags))
             continue
-        job["flags"] = sub.flags + scan.scan_notebook(nbformat.read(sub.folder / f"{notebook}.ipynb", 4))
         jobs.append(job)
     return students, jobs
 
