@@ -204,6 +204,8 @@ class JudgedExecute(Execute):
         self._socket = str(Path(folder) / f"judge-{secrets.token_hex(4)}.sock")
         self.judge = JudgeProcess([a.replace("{socket}", self._socket) for a in self.judge_command])
         try:
+            written = [c.source for c in nb.cells if c.cell_type == "code" and not self._is_test(c) and not self._is_locked(c)]
+            self.judge.request({"op": "sources", "sources": written}, 60)
             super().preprocess(nb, resources, km)
         except (DeadKernelError, CellTimeoutError) as err:
             reason = "the kernel died" if isinstance(err, DeadKernelError) else "the kernel stopped responding"

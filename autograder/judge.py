@@ -429,16 +429,16 @@ def main(argv: list[str] | None = None) -> int:
     protocol.flush()
     for line in sys.stdin:
         request = json.loads(line)
-        if request.get("op") == "sources":
-            from dlcourse import checks
+        try:
+            if request.get("op") == "sources":  # what the student wrote, for checks that read it
+                from dlcourse import checks
 
-            checks.set_student_sources([str(s) for s in request["sources"]])
-            reply = {"ok": True}
-        else:
-            try:
+                checks.set_student_sources([str(s) for s in request["sources"]])
+                reply = {"ok": True}
+            else:
                 reply = judge.run(request)
-            except BaseException as err:  # a signal between cells: report, never die
-                reply = {"stdout": "", "stderr": "", "error": Judge.describe(err, False, "", 0)}
+        except BaseException as err:  # a signal between cells, or a broken request: report, never die
+            reply = {"stdout": "", "stderr": "", "error": Judge.describe(err, False, "", 0)}
         protocol.write(json.dumps(reply) + "\n")
         protocol.flush()
     return 0

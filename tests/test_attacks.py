@@ -31,7 +31,7 @@ import pytest
 
 from autograder.nbgrader_course import copy_course
 from autograder.runner import UID_BASE
-from tests.attacks import NOTEBOOK, POINTS, Attack, Context, all_attacks
+from tests.attacks import NOTEBOOK, POINTS, Attack, Context, all_attacks, rendered_text
 from tests.test_grading import plan_submissions
 
 pytestmark = pytest.mark.slow
@@ -205,6 +205,34 @@ def test_attack_outcome(run, attack):
         assert any(flag in f for f in record["flags"]), f"no flag mentions {flag!r}: {record['flags']}"
     row = run["grades"][attack.name]
     assert float(row["score"]) == sum(got.values()) and row["status"] == attack.status
+
+
+@pytest.mark.parametrize("attack", [a for a in ATTACKS if a.proof], ids=[a.name for a in ATTACKS if a.proof])
+def test_attack_proves_its_exploit_ran(run, attack):
+    """An attack that got nothing must have run: its report (or the grader's reason) shows how far it got."""
+    record = run["records"][attack.name]
+    html = run["results"] / f"{attack.name}.html"
+    shown = record["reason"] if record["status"] == "failed" else rendered_text(html.read_text())
+    report = [line for line in shown.splitlines() if line.startswith("EXPLOIT-RAN:")]
+    for proof in attack.proof:
+        assert proof in shown, f"{attack.name}: no sign that the exploit ran ({proof!r}); report: {report}"
+
+
+def test_feedback_never_shows_hidden_tests(run):
+    """No feedback shows a line of a hidden test, whatever the attack printed; the visible tests do show."""
+    cells = [c.source for c in nbformat.read(REPO / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", 4).cells
+             if "### BEGIN HIDDEN TESTS" in c.source]
+    visible = "".join(c.split("### BEGIN HIDDEN TESTS")[0] for c in cells)
+    hidden = [line.strip() for c in cells for line in c.split("### BEGIN HIDDEN TESTS")[1].splitlines()
+              if len(line.strip()) > 25 and line.strip() not in visible and "END HIDDEN" not in line]
+    assert len(hidden) > 10
+    checked = 0
+    for html in run["results"].glob("*.html"):
+        text = rendered_text(html.read_text())
+        if "checks.call_without_mutation(affine, X, W, b)" in text:  # the page shows test code at all
+            checked += 1
+        assert not [line for line in hidden if line in text], html.name
+    assert checked >= len(ATTACKS) // 2
 
 
 def test_nothing_written_outside_the_sandbox(run):

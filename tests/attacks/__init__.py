@@ -5,6 +5,12 @@ the reference solution with one solution cell replaced by hostile code, or a man
 file) and the outcome expected from the grader. Attacks that try to *learn* something (hidden tests,
 the gradebook, the network) report success through the score: if they find what they look for they
 define the correct function, so a leak shows up as points that should be 0.
+
+Every attack proves that its exploit actually ran before the test asserts that it got nothing:
+hostile code records each step it reached with ``EXPLOITS.append("step")`` (inside a function, that
+is while a test calls it), and a last cell that a student may add prints them in upper case, which
+only running code can produce; ``proof`` lists what the feedback must show (or, for a submission
+that fails, what its reason must say).
 """
 
 from __future__ import annotations
@@ -46,9 +52,12 @@ def affine(X, W, b):
     return X @ W + b
 '''
 
-# Defines the right affine only if the attack found what it looked for (``FOUND`` non-empty).
+# Defines the right affine only if the attack found what it looked for (``FOUND`` non-empty); its
+# report line (proof FOUND_NONE) shows that the search ran to its end and found nothing.
+FOUND_NONE = "LOOKED, FOUND 0"
 AFFINE_IF_FOUND = f'''
 print("attack found:", FOUND)
+EXPLOITS.append("looked, found %d" % len(FOUND))
 if FOUND:
 {RIGHT_AFFINE.replace(chr(10), chr(10) + "    ")}
 else:
@@ -81,6 +90,7 @@ class Attack:
     status: str = "graded"
     flags: tuple = ()  # each must be a substring of some flag
     reason: str = ""  # substring of the reason (failed submissions)
+    proof: tuple = ()  # steps the exploit reached (upper case in the report), or text the feedback shows
 
 
 def cell_of(nb, grade_id: str):
@@ -98,11 +108,45 @@ def with_cell(ctx: Context, grade_id: str, code: str):
     return nb
 
 
+REPORT = 'print("EXPLOIT-RAN:", *[step.upper() for step in globals().get("EXPLOITS", [])])\n'
+
+
+def with_report(nb):
+    """``nb`` with a last cell, as a student may add one, that reports the steps the exploit reached."""
+    nb.cells.append(nbformat.v4.new_code_cell(REPORT))
+    return nb
+
+
 def hostile(grade_id: str, code: str | Callable[[Context], str]) -> Callable[[Context], dict[str, bytes]]:
-    """A builder: the reference with solution cell ``grade_id`` replaced by ``code``."""
+    """A builder: the reference with solution cell ``grade_id`` replaced by ``code``, and the report cell."""
     def build(ctx: Context) -> dict[str, bytes]:
-        return notebook_file(with_cell(ctx, grade_id, code(ctx) if callable(code) else code))
+        source = "EXPLOITS = globals().get('EXPLOITS', [])\n" + (code(ctx) if callable(code) else code)
+        return notebook_file(with_report(with_cell(ctx, grade_id, source)))
     return build
+
+
+def rendered_text(html: str) -> str:
+    """What a browser shows of an HTML page: its text nodes outside scripts and styles."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.parts, self.skip = [], 0
+
+        def handle_starttag(self, tag, attrs):
+            self.skip += tag in ("script", "style")
+
+        def handle_endtag(self, tag):
+            self.skip -= tag in ("script", "style") and self.skip > 0
+
+        def handle_data(self, data):
+            if not self.skip:
+                self.parts.append(data)
+
+    parser = Text()
+    parser.feed(html)
+    return "".join(parser.parts)
 
 
 def raw(text: Callable[[Context], str]) -> Callable[[Context], dict[str, bytes]]:

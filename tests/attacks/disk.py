@@ -1,6 +1,6 @@
 """Reading the source notebook, the gradebook or hidden tests; writing outside the sandbox."""
 
-from . import AFFINE_IF_FOUND, SECRET, NOTEBOOK, WRONG_AFFINE, Attack, Context, hostile
+from . import AFFINE_IF_FOUND, FOUND_NONE, SECRET, NOTEBOOK, WRONG_AFFINE, Attack, Context, hostile
 
 SOURCE = f"solutions/01-linear-algebra/{NOTEBOOK}.ipynb"
 
@@ -75,6 +75,7 @@ for i, target in enumerate(targets):
     except OSError:
         pass
 print("writable (inside the sandbox):", written)
+EXPLOITS.append("tried %d targets" % len(targets))
 ''' + WRONG_AFFINE
 
 
@@ -100,17 +101,17 @@ for name in sorted(os.listdir(".")):
 ATTACKS = [
     Attack("read-walk-root", "walks / and opens every .ipynb/.db, looking for hidden tests or the gradebook",
            "sandbox: only /usr, /etc, Python and dlcourse's src are mounted",
-           hostile("affine", walk_root), zero=frozenset({"test_affine"}), flags=("calls open()",)),
+           hostile("affine", walk_root), zero=frozenset({"test_affine"}), proof=(FOUND_NONE,)),
     Attack("read-guessed-paths", "opens ../../solutions, ../course/build/gradebook.db, the absolute course path, "
            "/proc/1/root, /proc/<ppid>/cwd and /proc/<pid>/root of every visible process",
            "sandbox: own pid and mount namespace; the course and scratch are not mounted",
-           hostile("affine", guess_paths), zero=frozenset({"test_affine"}), flags=("calls open()",)),
+           hostile("affine", guess_paths), zero=frozenset({"test_affine"}), proof=(FOUND_NONE,)),
     Attack("write-outside", "writes marker files into the course, another submission, the results, the host /tmp, "
            "/proc/<pid>/root, other students' sandboxes and every folder up the tree",
            "sandbox: read-only mounts, private tmpfs /tmp, other folders not mounted",
-           hostile("affine", write_everywhere), zero=frozenset({"test_affine"}), flags=("calls open()",)),
+           hostile("affine", write_everywhere), zero=frozenset({"test_affine"}), proof=("TRIED",)),
     Attack("symlink-in-submission", "submits symbolic links to the course's source notebook and gradebook, "
            "hoping the grader copies their targets into the sandbox",
            "submissions.prepare drops symbolic links (flagged)",
-           symlinks, zero=frozenset({"test_affine"}), flags=("symbolic link",)),
+           symlinks, zero=frozenset({"test_affine"}), flags=("symbolic link",), proof=(FOUND_NONE,)),
 ]

@@ -1,6 +1,6 @@
 """Network access from the kernel."""
 
-from . import AFFINE_IF_FOUND, Attack, Context, hostile
+from . import AFFINE_IF_FOUND, FOUND_NONE, Attack, Context, hostile
 
 
 def connect(ctx: Context) -> str:
@@ -30,5 +30,5 @@ ATTACKS = [
     Attack("network", "connects to 1.1.1.1:80, 8.8.8.8:53, a TCP port and an abstract Unix socket the host "
            "listens on at 127.0.0.1, and resolves pypi.org",
            "sandbox: own network namespace (only a loopback with nothing listening)",
-           hostile("affine", connect), zero=frozenset({"test_affine"}), flags=("imports socket",)),
+           hostile("affine", connect), zero=frozenset({"test_affine"}), proof=(FOUND_NONE,)),
 ]

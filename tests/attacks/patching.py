@@ -1,34 +1,51 @@
-"""Monkeypatching what the tests rely on, hiding failures, forging results."""
+"""Faking verdicts from inside the student's kernel: patching what tests use, forging what they see.
 
-from . import WRONG_AFFINE, Attack, hostile
+Since the tests run in the judge, none of this reaches a verdict; each attack still proves that its
+exploit ran (``proof``), so a defence that merely stopped the attack code from running would fail.
+"""
+
+from . import ALL_PARTS, SECRET, WRONG_AFFINE, Attack, hostile
 
 AFFINE_0 = frozenset({"test_affine"})
-RESTORED = "the grader restored"
 
 PATCH_CHECKS = WRONG_AFFINE + '''
 checks.check_array = lambda *a, **k: None
 checks.check_raises = lambda *a, **k: None
 checks.call_without_mutation = lambda f, *a: f(*a)
+EXPLOITS.append("patched checks")
 '''
 
 PATCH_AT_CALL = '''
 def affine(X, W, b):
     checks.check_array = lambda *a, **k: None
     checks.check_raises = lambda *a, **k: None
+    EXPLOITS.append("patched checks during the test")
     return np.zeros((len(X), 3))
 '''
 
+SWAP_CODE = WRONG_AFFINE + '''
+def nothing(*args, **kwargs):
+    return None
+
+for name in ["check_array", "check_raises", "check_scalar", "check", "check_gradient"]:
+    getattr(checks, name).__code__ = nothing.__code__
+EXPLOITS.append("swapped code objects")
+'''
+
 PATCH_NUMPY = WRONG_AFFINE + '''
+import numpy._core.numeric as numeric
 np.allclose = lambda *a, **k: True
-np.isclose = lambda a, b, *r, **k: np.ones(np.shape(a), bool)
+np.isclose = numeric.isclose = lambda a, b, *r, **k: np.ones(np.broadcast_shapes(np.shape(a), np.shape(b)), bool)
 np.array_equal = lambda *a, **k: True
 np.testing.assert_allclose = lambda *a, **k: None
+EXPLOITS.append("patched numpy and numpy._core.numeric")
 '''
 
 PATCH_BUILTINS = WRONG_AFFINE + '''
 import builtins
 real_isinstance = isinstance
 builtins.isinstance = lambda obj, kind: True if kind is bool or kind == (bool, np.bool_) else real_isinstance(obj, kind)
+EXPLOITS.append("patched builtins")
 '''
 
 REBIND_CHECKS = WRONG_AFFINE + '''
@@ -37,6 +54,7 @@ class FakeChecks:
         return lambda *a, **k: (a[1](*a[2:]) if name == "call_without_mutation" else None)
 
 checks = FakeChecks()
+EXPLOITS.append("rebound checks")
 '''
 
 REDEFINE_HELPER = '''
@@ -45,29 +63,80 @@ def mse_loss(w, X, y):
 
 def mse_grad(w, X, y):
     return np.zeros_like(w)
+
+EXPLOITS.append("redefined mse_loss")
+'''
+
+# While the test runs, rebind whatever the caller's frames hold: the test's expected values, its
+# `checks` and `np`. In one process this made a zero answer pass; with a judge the callers are the agent.
+REBIND_CALLER = '''
+import sys
+
+class Yes:
+    def __getattr__(self, name):
+        return lambda *a, **k: None
+
+def affine(X, W, b):
+    frame = sys._getframe(1)
+    while frame is not None:
+        for name in ("checks", "expected", "Z2", "Z"):
+            if name in frame.f_globals:
+                frame.f_globals[name] = Yes() if name == "checks" else np.zeros((len(X), W.shape[1]))
+                EXPLOITS.append("rebound " + name + " in a caller")
+        frame = frame.f_back
+    EXPLOITS.append("walked the callers")
+    return np.zeros((len(X), W.shape[1]))
+'''
+
+# A float subclass that, when the test converts it, reads the expected value from the caller's frame.
+FRAME_READER = '''
+import sys
+
+class Peek(float):
+    def __float__(self):
+        EXPLOITS.append("float conversion ran")
+        frame = sys._getframe(1)
+        while frame is not None:
+            for value in frame.f_locals.values():
+                if type(value) is float and value != 0:
+                    return value
+            frame = frame.f_back
+        return 0.0
+
+def cross_entropy(Z, y):
+    return Peek(0.0)
+'''
+
+# Drop every error the kernel reports and turn failed replies into successes.
+SESSION_FILTER = WRONG_AFFINE + '''
+kernel = get_ipython().kernel
+real_send = kernel.session.send
+
+def forged(stream, msg_or_type, content=None, *args, **kwargs):
+    kind = msg_or_type if isinstance(msg_or_type, str) else msg_or_type.get("msg_type")
+    if kind == "error":
+        return None
+    if kind == "execute_reply" and content is not None:
+        content = {**content, "status": "ok"}
+    return real_send(stream, msg_or_type, content, *args, **kwargs)
+
+kernel.session.send = forged
+EXPLOITS.append("filtered the kernel's messages")
 '''
 
 HIDE_TRACEBACK = WRONG_AFFINE + '''
 ip = get_ipython()
-ip.showtraceback = lambda *a, **k: None
-ip._showtraceback = lambda *a, **k: None
+ip.showtraceback = ip._showtraceback = lambda *a, **k: None
 import sys
 sys.excepthook = lambda *a: None
+EXPLOITS.append("hid tracebacks")
 '''
 
+# Empties every later cell the kernel is sent: the tests never reach the kernel, but the attacker's
+# own later solution cells (and the agent's call) are emptied too, so every later part fails.
 INPUT_TRANSFORMER = WRONG_AFFINE + '''
 get_ipython().input_transformers_post.append(lambda lines: [])
-get_ipython().ast_transformers.append(type("Empty", (), {"visit": lambda self, tree: tree.__class__(body=[], type_ignores=[])})())
-'''
-
-EVENT_HOOKS = WRONG_AFFINE + '''
-def sabotage(*args):
-    checks.check_array = lambda *a, **k: None
-    checks.check_raises = lambda *a, **k: None
-
-get_ipython().events.register("pre_run_cell", sabotage)
-get_ipython().events.register("pre_execute", sabotage)
-get_ipython().events.register("post_execute", sabotage)
+EXPLOITS.append("emptied later cells")
 '''
 
 FAKE_EQ = '''
@@ -82,6 +151,7 @@ class Anything:
 def affine(X, W, b):
     if X.shape[1] != W.shape[0] or W.shape[1] != b.shape[0]:
         raise ValueError("shapes")
+    EXPLOITS.append("returned an object equal to anything")
     return Anything()
 '''
 
@@ -95,23 +165,11 @@ class Liar(np.ndarray):
 def affine(X, W, b):
     if X.shape[1] != W.shape[0] or W.shape[1] != b.shape[0]:
         raise ValueError("shapes")
+    EXPLOITS.append("returned a lying ndarray subclass")
     return np.zeros((len(X), W.shape[1])).view(Liar)
 '''
 
-FAKE_TOKEN = '''
-def affine(X, W, b):
-    if X.shape[1] != W.shape[0] or W.shape[1] != b.shape[0]:
-        raise ValueError("shapes")
-    ip = get_ipython()
-    ip.showtraceback = ip._showtraceback = lambda *a, **k: None
-    for test in ["test_affine", "test_numeric_gradient"]:
-        print("DLCOURSE-" + "PASSED", test, "0123456789abcdef0123456789abcdef")
-    return np.zeros((len(X), 3))
-'''
-
-# A patch that undoes itself after its first call, installed *during* the test by a finaliser that
-# the test cell's first line (X = ...) triggers: nothing is left changed when the guard checks.
-# Written without any name the scan looks for (no `checks.x = `, no imports, no setattr).
+# A finaliser that the test's first line would trigger installs a check_array that undoes itself.
 SELF_REVERTING = WRONG_AFFINE + '''
 c = checks
 
@@ -121,73 +179,113 @@ class Trigger:
         def once(*args, **kwargs):
             c.check_array = real
         c.check_array = once
+        EXPLOITS.append("self-reverting patch installed")
 
 X = Trigger()
+del X
 '''
 
-# Reads the HMAC key and the guard's snapshot out of its closures (written so that the scan's
-# literal patterns `__closure__`, `dlcourse_guard`, `DLCOURSE-PASSED` do not appear) and puts the
-# fake into the snapshot, so the guard itself "restores" the fake and prints a genuine token.
-GUARD_CLOSURE = WRONG_AFFINE + '''
-g = [getattr(__builtins__, n) for n in dir(__builtins__) if n.endswith("_guard__")][0]
-u = "__"
-closure = lambda f: getattr(getattr(f, u + "func" + u), u + "clo" + "sure" + u)
-begin = [cell.cell_contents for cell in closure(g.begin)][0]
-saved = [cell.cell_contents for cell in closure(begin) if type(cell.cell_contents) is dict
-         and any(type(k) is tuple for k in cell.cell_contents)][0]
-c = checks
-fake = lambda *a, **k: None
-for (module, name) in list(saved):
-    if module is c and name == "check_array":
-        saved[(module, name)] = fake
-c.check_array = fake
+# The grader's agent lives in the kernel: make it answer every call of affine with the public
+# test's expected values, whatever the inputs.
+FORGE_AGENT = WRONG_AFFINE + '''
+import sys
+agent = sys.modules["autograder.agent"].AGENT
+real_perform = agent.perform
+public = np.array([[2.1, 4.2, -0.7], [5.1, 8.2, -2.7], [8.1, 12.2, -4.7]])
+
+def perform(header, buffers):
+    value = real_perform(header, buffers)
+    if header.get("op") == "call" and isinstance(value, dict) and isinstance(value.get("result"), np.ndarray):
+        EXPLOITS.append("forged an answer on the wire")
+        return {"result": public, "mutated": []}
+    return value
+
+agent.perform = perform
+'''
+
+# Sends the judge a frame that claims to be a terabyte, then garbage: the judge must reject it and
+# carry on with the next cell.
+FLOOD_WIRE = '''
+import struct, sys
+wire = sys.modules["autograder.wire"]
+
+def affine(X, W, b):
+    peer = sys.modules["autograder.agent"].AGENT.peer
+    peer.sock.sendall(struct.pack("!QI", 2**40, 10) + b"x" * 64)
+    EXPLOITS.append("sent a terabyte header")
+    return X @ W + b
+'''
+
+# Looks through the kernel's history and memory for the test's source while the test runs.
+LEAK_HISTORY = SECRET + '''
+import gc
+
+def affine(X, W, b):
+    ip = get_ipython()
+    texts = [str(x) for x in ip.user_ns.get("In", [])] + [str(x) for x in ip.user_ns.get("_ih", [])]
+    texts += [o for o in gc.get_objects() if type(o) is str and len(o) > 40][:200000]
+    EXPLOITS.append("searched %d texts" % len(texts) if texts else "found no texts")
+    if any(secret(t.encode()) for t in texts):
+        EXPLOITS.append("found the hidden tests")
+        return X @ W + b
+    return np.zeros((len(X), W.shape[1]))
 '''
 
 ATTACKS = [
     Attack("patch-checks", "a solution cell sets checks.check_array/check_raises/call_without_mutation to no-ops",
-           "guard restores dlcourse.checks before each test (flagged)", hostile("affine", PATCH_CHECKS),
-           zero=AFFINE_0, flags=(RESTORED, "dlcourse.checks.check_array", "assigns to checks.check_array")),
+           "the tests run in the judge, whose checks the kernel cannot reach", hostile("affine", PATCH_CHECKS),
+           zero=AFFINE_0, proof=("PATCHED CHECKS",)),
     Attack("patch-checks-at-call", "affine itself patches checks.check_array while the test runs",
-           "guard's end() sees the change and fails the test", hostile("affine", PATCH_AT_CALL),
-           zero=AFFINE_0, flags=("assigns to checks.check_array",)),
-    Attack("patch-numpy", "np.allclose/isclose/array_equal and np.testing.assert_allclose always pass",
-           "guard restores numpy (flagged)", hostile("affine", PATCH_NUMPY),
-           zero=AFFINE_0, flags=(RESTORED, "numpy.allclose", "assigns to np.allclose")),
+           "the judge's checks are in another process", hostile("affine", PATCH_AT_CALL),
+           zero=AFFINE_0, proof=("PATCHED CHECKS DURING THE TEST",)),
+    Attack("swap-code-objects", "replaces the __code__ of every check function with a no-op's",
+           "the judge's checks are in another process", hostile("affine", SWAP_CODE),
+           zero=AFFINE_0, proof=("SWAPPED CODE OBJECTS",)),
+    Attack("patch-numpy", "np.allclose/isclose/array_equal, np.testing and numpy._core.numeric.isclose always pass",
+           "the judge's numpy is its own", hostile("affine", PATCH_NUMPY),
+           zero=AFFINE_0, proof=("PATCHED NUMPY AND NUMPY._CORE.NUMERIC",)),
     Attack("patch-builtins", "builtins.isinstance says everything is a bool (so checks.check(x) passes)",
-           "guard restores builtins (flagged)", hostile("affine", PATCH_BUILTINS),
-           zero=AFFINE_0, flags=(RESTORED, "builtins.isinstance", "imports builtins")),
+           "the judge's builtins are its own", hostile("affine", PATCH_BUILTINS),
+           zero=AFFINE_0, proof=("PATCHED BUILTINS",)),
     Attack("rebind-checks", "rebinds the name `checks` to a fake object whose checks pass",
-           "guard restores names bound by locked cells (flagged)", hostile("affine", REBIND_CHECKS),
-           zero=AFFINE_0, flags=(RESTORED, "checks", "assigns to checks")),
+           "names the judge's cells define are never looked up in the kernel", hostile("affine", REBIND_CHECKS),
+           zero=AFFINE_0, proof=("REBOUND CHECKS",)),
     Attack("redefine-locked-helper", "redefines the locked helper mse_loss as 0, so a zero gradient checks out",
-           "guard restores names bound by locked cells (flagged)", hostile("mse_grad", REDEFINE_HELPER),
-           zero=frozenset({"test_mse_grad"}), flags=(f"before test_mse_grad {RESTORED}", "mse_loss")),
-    Attack("hide-traceback", "showtraceback/_showtraceback and sys.excepthook do nothing, so failures show no error",
-           "guard restores the shell; without its completion token a test scores 0 (flagged)",
-           hostile("affine", HIDE_TRACEBACK), zero=AFFINE_0, flags=(RESTORED, "shell.showtraceback")),
-    Attack("input-transformer", "an input transformer and an AST transformer that empty every later cell",
-           "guard restores the transformer lists before each test (flagged)",
-           hostile("affine", INPUT_TRANSFORMER), zero=AFFINE_0,
-           flags=(RESTORED, "input_transformers_post", "ast_transformers")),
-    Attack("event-hooks", "pre_run_cell/pre_execute/post_execute hooks that patch checks before each cell",
-           "guard restores the hook lists before each test (flagged)", hostile("affine", EVENT_HOOKS),
-           zero=AFFINE_0, flags=(RESTORED, "pre_run_cell", "uses .events")),
+           "the judge runs locked cells itself; its mse_loss is the instructor's", hostile("mse_grad", REDEFINE_HELPER),
+           zero=frozenset({"test_mse_grad"}), proof=("REDEFINED MSE_LOSS",)),
+    Attack("rebind-caller-globals", "while the test calls affine, rebinds the expected values and `checks` in "
+           "every calling frame's globals", "the callers in the kernel are the agent; the test's frames are "
+           "in the judge", hostile("affine", REBIND_CALLER), zero=AFFINE_0, proof=("WALKED THE CALLERS",)),
+    Attack("float-reads-caller", "returns a float subclass whose __float__ reads the expected value from the "
+           "caller's frame", "values cross as plain data, converted in the kernel, where no expected value exists",
+           hostile("cross_entropy", FRAME_READER), zero=frozenset({"test_cross_entropy"}),
+           proof=("FLOAT CONVERSION RAN",)),
+    Attack("session-filter", "filters the kernel's messages: drops errors and turns failed replies into successes",
+           "test outcomes come from the judge, not the kernel's messages", hostile("affine", SESSION_FILTER),
+           zero=AFFINE_0, proof=("FILTERED THE KERNEL'S MESSAGES",)),
+    Attack("hide-traceback", "showtraceback/_showtraceback and sys.excepthook do nothing",
+           "test errors are reported by the judge", hostile("affine", HIDE_TRACEBACK),
+           zero=AFFINE_0, proof=("HID TRACEBACKS",)),
+    Attack("input-transformer", "an input transformer that empties every later cell sent to the kernel",
+           "tests never go to the kernel; the emptied agent call ends each test at once (the attacker's own "
+           "later cells are emptied too)", hostile("affine", INPUT_TRANSFORMER), zero=ALL_PARTS,
+           proof=("stopped answering the grader",)),
     Attack("fake-eq", "returns an object whose __eq__ is always True (and __array__ gives the public answer)",
-           "checks require a real np.ndarray", hostile("affine", FAKE_EQ),
-           zero=AFFINE_0, flags=("class Anything defines __eq__",)),
+           "objects that are not data stay in the kernel; checks need a real ndarray", hostile("affine", FAKE_EQ),
+           zero=AFFINE_0, proof=("RETURNED AN OBJECT EQUAL TO ANYTHING",)),
     Attack("ndarray-subclass", "returns an ndarray subclass overriding __eq__ and __array_ufunc__",
-           "checks compare a plain ndarray view", hostile("affine", ARRAY_SUBCLASS),
-           zero=AFFINE_0, flags=("class Liar subclasses np.ndarray",)),
-    Attack("fake-token", "prints forged completion tokens and hides the test's traceback from inside affine",
-           "tokens are HMACs with a per-notebook key; a test without one scores 0 (flagged)",
-           hostile("affine", FAKE_TOKEN), zero=AFFINE_0,
-           flags=(f"before test_numeric_gradient {RESTORED}", "uses .showtraceback")),
-    Attack("self-reverting-patch", "a finaliser run by the test's first line installs a check_array that undoes "
-           "itself after one call, through an alias of `checks` (no flagged names)",
-           "cannot be prevented in-process: flagged for review by the scan (alias of checks, __del__)",
-           hostile("affine", SELF_REVERTING), zero=AFFINE_0, flags=("aliases checks", "defines __del__")),
-    Attack("guard-closure", "reads the guard's snapshot out of its closures (obfuscated) and plants a fake "
-           "check_array in it, so the guard restores the fake and prints a genuine token",
-           "cannot be prevented in-process: flagged for review by the scan",
-           hostile("affine", GUARD_CLOSURE), escapes=AFFINE_0, flags=("__builtins__",)),
+           "arrays cross as raw bytes: the judge gets a plain ndarray", hostile("affine", ARRAY_SUBCLASS),
+           zero=AFFINE_0, proof=("RETURNED A LYING NDARRAY SUBCLASS",)),
+    Attack("self-reverting-patch", "a finaliser installs a check_array that undoes itself after one call",
+           "the judge's checks are in another process", hostile("affine", SELF_REVERTING),
+           zero=AFFINE_0, proof=("SELF-REVERTING PATCH INSTALLED",)),
+    Attack("forge-agent", "patches the grader's agent in the kernel to answer every call of affine with the "
+           "public test's expected values", "the hidden tests' inputs differ; the judge checks every answer",
+           hostile("affine", FORGE_AGENT), zero=AFFINE_0, proof=("FORGED AN ANSWER ON THE WIRE",)),
+    Attack("flood-wire", "sends the judge a frame header claiming a terabyte, then garbage",
+           "the judge rejects oversized and malformed frames; that test fails, the next cells run",
+           hostile("affine", FLOOD_WIRE), zero=AFFINE_0, proof=("SENT A TERABYTE HEADER",)),
+    Attack("leak-history", "while the test runs, searches the kernel's input history and every string in memory "
+           "for the hidden tests", "test sources never reach the kernel", hostile("affine", LEAK_HISTORY),
+           zero=AFFINE_0, proof=("SEARCHED",)),
 ]
