@@ -8,7 +8,7 @@ never reach the student's kernel: while the judge runs a cell, the kernel only s
 requests through the agent (``autograder.agent``), and what the student's code prints meanwhile is
 dropped. The judge's output and error become the test cell's outputs, so nbgrader's scoring,
 gradebook and feedback work unchanged. Output beyond ``max_output_bytes`` per cell is dropped.
-Anything worth a reviewer's look goes to ``flags_file``.
+Anything worth a reviewer's look, and the judge's CPU time, go to ``flags_file``.
 """
 
 from __future__ import annotations
@@ -45,10 +45,11 @@ class JudgeProcess:
     """The judge, driven over its stdin and stdout (one JSON line each way per request)."""
 
     def __init__(self, argv: list[str], startup_timeout: float = 120):
+        """Start the judge; it gets ready (imports, socket) while the student's kernel starts."""
         self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True)
         self.buffer = b""
-        if self._read(startup_timeout) != {"ready": True}:
-            raise JudgeFailed("the judge did not start")
+        self.startup_timeout = startup_timeout
+        self.ready = False
 
     def _read(self, timeout: float) -> dict | None:
         deadline = timeout
@@ -62,6 +63,11 @@ class JudgeProcess:
         return json.loads(line)
 
     def request(self, message: dict, timeout: float) -> dict:
+        if not self.ready:
+            if self._read(self.startup_timeout) != {"ready": True}:
+                self.close()
+                raise JudgeFailed("the judge did not start")
+            self.ready = True
         try:
             self.process.stdin.write(json.dumps(message).encode() + b"\n")
             self.process.stdin.flush()
@@ -78,10 +84,16 @@ class JudgeProcess:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
 
-    def close(self) -> None:
+    def close(self) -> float:
+        """Stop the judge; the CPU seconds it used (its cost, apart from the student's kernel)."""
         if self.process.poll() is None:
             self.process.kill()
-        self.process.wait()
+        try:
+            _, _, usage = os.wait4(self.process.pid, 0)
+        except ChildProcessError:  # already reaped
+            return 0.0
+        self.process.returncode = -1
+        return usage.ru_utime + usage.ru_stime
 
 
 def outputs_of(result: dict) -> list[NotebookNode]:
@@ -97,7 +109,7 @@ class JudgedExecute(Execute):
     """Execute with the tests in the judge, and an output cap for the student's cells."""
 
     max_output_bytes = Integer(1_000_000, help="Stream output kept per cell; the rest is dropped.").tag(config=True)
-    flags_file = Unicode("", help="Where to write the flags (JSON list) after each notebook.").tag(config=True)
+    flags_file = Unicode("", help="Where to write the flags and the judge's CPU time (JSON) after each notebook.").tag(config=True)
     judge_command = List(Unicode(), help="The command that starts the judge; {socket} is its socket's path.").tag(config=True)
     ipc_dir = Unicode(help="A folder the student's kernel can reach, for the judge's socket.").tag(config=True)
 
@@ -160,6 +172,8 @@ class JudgedExecute(Execute):
             return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         if not self._agent_ready:
             await self._install_agent()
+            written = [c.source for c in self.nb.cells if c.cell_type == "code" and not self._is_test(c) and not self._is_locked(c)]
+            await asyncio.to_thread(self.judge.request, {"op": "sources", "sources": written}, 120)
             self._agent_ready = True
         if self._is_test(cell):
             self._ran.add(self._nbgrader(cell)["grade_id"])
@@ -170,7 +184,7 @@ class JudgedExecute(Execute):
         executed = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         if self._is_locked(cell):
             result = await self._in_judge(cell, cell_index)
-            if result.get("error"):
+            if result.get("error") and not result["error"].get("student"):  # the cell itself fails in the judge
                 where = self._nbgrader(cell).get("grade_id", f"cell {cell_index + 1}")
                 self.flags.append(f"grader: locked cell {where} failed in the judge: {result['error']['evalue'][:200]}")
         return executed
@@ -204,19 +218,17 @@ class JudgedExecute(Execute):
         self._socket = str(Path(folder) / f"judge-{secrets.token_hex(4)}.sock")
         self.judge = JudgeProcess([a.replace("{socket}", self._socket) for a in self.judge_command])
         try:
-            written = [c.source for c in nb.cells if c.cell_type == "code" and not self._is_test(c) and not self._is_locked(c)]
-            self.judge.request({"op": "sources", "sources": written}, 60)
             super().preprocess(nb, resources, km)
         except (DeadKernelError, CellTimeoutError) as err:
             reason = "the kernel died" if isinstance(err, DeadKernelError) else "the kernel stopped responding"
             self.flags.append(f"{reason} ({type(err).__name__}); later cells were not run")
             self.nb = nb
         finally:
-            self.judge.close()
+            self.judge_cpu_s = self.judge.close()
             Path(self._socket).unlink(missing_ok=True)
         for cell in nb.cells:
             if cell.cell_type == "code" and self._is_test(cell) and self._nbgrader(cell)["grade_id"] not in self._ran:
                 cell.outputs = [error_output("NotRun", "the kernel stopped before this test ran, so it scores 0")]
         if self.flags_file:
-            Path(self.flags_file).write_text(json.dumps(self.flags))
+            Path(self.flags_file).write_text(json.dumps({"flags": self.flags, "judge_cpu_s": self.judge_cpu_s}))
         return nb, self.resources

@@ -235,25 +235,35 @@ class Judge:
         signal.signal(signal.SIGALRM, _timeout)
         self.namespace: dict = {"__name__": "__main__", "__builtins__": builtins}
         self.callbacks: dict[int, object] = {}
-        self.peer: Peer | None = None
+        self.peer: Peer | None = None  # connected to the student's kernel when a cell first needs it
+        self.nonce = ""
 
     # -- the connection ---------------------------------------------------------------------------
-    def connect(self, nonce: str) -> None:
+    def connect(self, timeout: float | None = None) -> None:
         """Accept the agent of this cell (a connection with another nonce is stale and dropped)."""
+        self.server.settimeout(timeout)
         while True:
             conn, _ = self.server.accept()
+            conn.settimeout(5)  # a connection that says nothing is dropped, not waited for
             peer = Peer(conn, self.answer, MAX_FRAME)
             try:
                 hello, _ = peer.receive()
             except (Closed, WireError, OSError):
                 conn.close()
                 continue
-            if hello.get("op") == "hello" and hello.get("nonce") == nonce:
+            if hello.get("op") == "hello" and hello.get("nonce") == self.nonce:
+                conn.settimeout(None)  # from now on the cell's time limit applies
                 self.peer = peer
                 return
             conn.close()
 
     def disconnect(self) -> None:
+        """Release the agent of this cell (accepting it first if the cell never needed it)."""
+        if self.peer is None:
+            try:
+                self.connect(timeout=2)
+            except OSError:  # its kernel never called in: nothing to release
+                return
         if self.peer is not None:
             try:
                 self.peer.send({"kind": "request", "op": "done"})
@@ -310,7 +320,7 @@ class Judge:
     # -- requests to the student's kernel ------------------------------------------------------------
     def remote(self, op: str, ident: int | None, fields: dict):
         if self.peer is None:
-            raise KernelGone()
+            self.connect()
         tree, buffers = self.encode(fields)
         try:
             reply, data = self.peer.request({"op": op, "id": ident, "fields": tree}, buffers)
@@ -353,8 +363,8 @@ class Judge:
         error = None
         signal.setitimer(signal.ITIMER_REAL, timeout)
         RUNNING[0] = True
+        self.nonce = str(request["nonce"])
         try:
-            self.connect(str(request["nonce"]))
             parts = split_hidden(source)
             names = sorted(n for n in free_names(ast.parse(source)) if n not in self.namespace and not hasattr(builtins, n))
             if names:
@@ -402,7 +412,8 @@ class Judge:
         if line is not None and not hidden:
             lines.append(f"Test cell, line {line}: {source.splitlines()[line - 1].strip()}")
         lines.append(f"{where}{name}: {text}")
-        return {"ename": name, "evalue": f"{where}{text}", "traceback": lines}
+        student = isinstance(err, (StudentException, KernelGone, GradingTimeout))
+        return {"ename": name, "evalue": f"{where}{text}", "traceback": lines, "student": student}
 
 
 RUNNING = [False]  # signals end a cell, never the judge between cells

@@ -195,7 +195,8 @@ public = np.array([[2.1, 4.2, -0.7], [5.1, 8.2, -2.7], [8.1, 12.2, -4.7]])
 
 def perform(header, buffers):
     value = real_perform(header, buffers)
-    if header.get("op") == "call" and isinstance(value, dict) and isinstance(value.get("result"), np.ndarray):
+    target = getattr(agent.objects.get(header.get("id")), "__name__", "")
+    if header.get("op") == "call" and target == "affine" and isinstance(value.get("result"), np.ndarray):
         EXPLOITS.append("forged an answer on the wire")
         return {"result": public, "mutated": []}
     return value
