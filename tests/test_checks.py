@@ -126,3 +126,161 @@ def test_check_gradient():
     assert "shape" in failure(checks.check_gradient, f, (3 * x ** 2)[:, None], x)
     assert "relative error" in failure(checks.check_gradient, f, np.full(3, np.nan), x)
     assert "not a numpy array" in failure(checks.check_gradient, f, list(3 * x ** 2), x)
+
+
+# ---------------------------------------------------------------- the precision policy
+
+def test_tolerance_is_relative_to_the_size_of_the_result():
+    expected = np.array([1000.0, 1e-3])
+    checks.check_array(expected + [1e-3, 1e-3], expected)  # 1e-3 off a 1e-3 entry: within 1e-5 * 1000
+    assert "1 of 2 values are off" in failure(checks.check_array, expected + [0.1, 0.0], expected)
+    checks.check_array(expected.astype(np.float32), expected)  # float32 meets the policy
+    assert checks.RTOL == 1e-5
+    # an explicit scale or atol replaces the default
+    failure(checks.check_array, expected + [0.0, 1e-3], expected, scale=1.0)
+    checks.check_array(expected + [0.0, 1e-3], expected, atol=1e-2)
+
+
+def test_check_scalar_tolerance_and_scale():
+    checks.check_scalar(1.0 + 1e-6, 1.0)
+    assert "relative error" in failure(checks.check_scalar, 1.0 + 1e-4, 1.0)
+    # a loss that cancels from numbers in the thousands: the scale says how large they were
+    checks.check_scalar(0.5 + 1e-3, 0.5, scale=1000.0)
+    failure(checks.check_scalar, 0.5 + 1e-3, 0.5)
+    checks.check_scalar(np.float32(0.5), 0.5)
+    checks.check_scalar(np.array(0.5, dtype=np.float32), 0.5)
+    assert "should be a number" in failure(checks.check_scalar, np.array("0.5"), 0.5)
+
+
+# ---------------------------------------------------------------- forbidden code
+
+IMPORTS = "import numpy as np\nfrom dlcourse import checks\n"
+FORBIDDEN = {"numeric_gradient": "checks.numeric_gradient is the answer", "check_gradient": "", "scipy": "numpy only"}
+OWN = '''
+def numeric_gradient(f, x, h=1e-5):
+    """Unlike checks.numeric_gradient, mine works on a copy."""
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        saved = x[i]
+        x[i] = saved + h
+        up = f(x)
+        x[i] = saved - h
+        grad[i] = (up - f(x)) / (2 * h)
+        x[i] = saved
+    return grad
+'''
+
+
+def not_used(*cells, name="numeric_gradient", forbidden=FORBIDDEN):
+    checks.check_not_used(name, forbidden, sources=[IMPORTS, *cells])
+
+
+def test_check_not_used_passes_code_of_ones_own():
+    not_used(OWN)
+    # recursion, a docstring naming the helper, a local variable named like a forbidden global
+    not_used("def numeric_gradient(f, x, h=1e-5):\n    'calls numeric_gradient? no'\n"
+             "    return np.zeros_like(x) if x.size == 0 else numeric_gradient(f, x[:0], h)\n")
+    not_used("ng = checks.numeric_gradient\n", "def numeric_gradient(f, x, h=1e-5):\n    ng = np.gradient\n"
+             "    return ng(x)\n")  # the local ng is not the global one
+    # only the last definition counts (a fixed answer re-run after a forbidden one)
+    not_used("def numeric_gradient(f, x, h=1e-5):\n    return checks.numeric_gradient(f, x, h)\n", OWN)
+    # code elsewhere in the notebook, not used by the function, may use anything
+    not_used(OWN, "g = checks.numeric_gradient(lambda v: v @ v, np.ones(3))\nimport scipy\n")
+
+
+@pytest.mark.parametrize("cells, words", [
+    (["def numeric_gradient(f, x, h=1e-5):\n    return checks.numeric_gradient(f, x, h)\n"],
+     "Your numeric_gradient uses `numeric_gradient`: checks.numeric_gradient is the answer"),
+    (["ng = checks.numeric_gradient\n\ndef numeric_gradient(f, x, h=1e-5):\n    return ng(f, x, h)\n"],
+     "through `ng`"),
+    (["from dlcourse.checks import numeric_gradient as ng\n", "def numeric_gradient(f, x, h=1e-5):\n    return ng(f, x, h)\n"],
+     "through `ng`"),
+    (["import dlcourse.checks as c\ndef numeric_gradient(f, x, h=1e-5):\n    return c.numeric_gradient(f, x, h)\n"],
+     "uses `numeric_gradient`"),
+    (["def numeric_gradient(f, x, h=1e-5):\n    return getattr(checks, 'numeric_gradient')(f, x, h)\n"],
+     "uses `numeric_gradient`"),
+    (["def helper(f, x, h):\n    return other(f, x, h)\n", "def other(f, x, h):\n    return checks.check_gradient\n",
+      "def numeric_gradient(f, x, h=1e-5):\n    return helper(f, x, h)\n"], "through `other`"),
+    (["from scipy.optimize import approx_fprime\n", "def numeric_gradient(f, x, h=1e-5):\n    return approx_fprime(x, f, h)\n"],
+     "uses `scipy`: numpy only"),
+    (["def numeric_gradient(f, x, h=1e-5):\n    import scipy.optimize as so\n    return so.approx_fprime(x, f, h)\n"],
+     "uses `scipy`"),
+    (["def numeric_gradient(f, x, h=1e-5):\n    return __import__('scipy.optimize').optimize.approx_fprime(x, f, h)\n"],
+     "uses `scipy`"),
+    (["class Grad:\n    def __call__(self, f, x, h=1e-5):\n        return checks.numeric_gradient(f, x, h)\n",
+      "numeric_gradient = Grad()\n"], "through `Grad`"),
+    (["def setup():\n    global ng\n    ng = checks.numeric_gradient\n", "setup()\n",
+      "def numeric_gradient(f, x, h=1e-5):\n    return ng(f, x, h)\n"], "through `ng`"),
+    (["if True:\n    from scipy import optimize\n", "def numeric_gradient(f, x, h=1e-5):\n    return optimize.approx_fprime(x, f, h)\n"],
+     "uses `scipy`"),
+    (["def numeric_gradient(f, x, h=1e-5, g=checks.numeric_gradient):\n    return g(f, x, h)\n"],
+     "uses `numeric_gradient`"),
+])
+def test_check_not_used_finds_forbidden_code(cells, words):
+    assert words in failure(not_used, *cells)
+
+
+def test_check_not_used_for_other_functions_forbids_the_name_itself():
+    # in mse_grad, a call of the student's own numeric_gradient is a finite difference too
+    cells = [OWN, "def mse_grad(w, X, y):\n    return numeric_gradient(lambda v: v @ v, w)\n"]
+    assert "Your mse_grad uses `numeric_gradient`" in failure(not_used, *cells, name="mse_grad")
+    not_used(OWN, "def mse_grad(w, X, y):\n    return X.T @ (X @ w - y) / len(y)\n", name="mse_grad")
+
+
+def test_check_not_used_reads_ipython_syntax_and_skips_what_does_not_parse():
+    cells = ["%matplotlib inline\nng = checks.numeric_gradient\n", "this is not python (", "!ls\n",
+             "def numeric_gradient(f, x, h=1e-5):\n    return ng(f, x, h)\n"]
+    assert "through `ng`" in failure(not_used, *cells)
+
+
+def test_check_not_used_without_a_definition_fails_and_without_code_passes():
+    assert "Could not find the code of your numeric_gradient" in failure(not_used, "x = 1\n")
+    checks.set_student_sources(None)
+    try:
+        checks.check_not_used("numeric_gradient", FORBIDDEN)  # no IPython here, nothing set: nothing to check
+    finally:
+        checks.set_student_sources(None)
+
+
+def test_numpy_only_names_the_other_libraries_and_cannot_be_changed():
+    assert {"scipy", "sklearn", "torch", "tensorflow", "keras", "jax"} <= set(checks.NUMPY_ONLY)
+    with pytest.raises(TypeError):
+        checks.NUMPY_ONLY["scipy"] = "allowed"  # type: ignore[index]
+    assert "numpy only" in failure(checks.check_not_used, "softmax", checks.NUMPY_ONLY,
+                                   sources=["import torch\ndef softmax(Z):\n    return torch.softmax(Z, -1)\n"])
+
+
+def test_student_sources_set_by_the_grader_win():
+    checks.set_student_sources(["def f():\n    return 1\n"])
+    try:
+        assert checks.student_sources() == ["def f():\n    return 1\n"]
+        checks.check_not_used("f", FORBIDDEN)
+        checks.set_student_sources(["import scipy\ndef f():\n    return scipy\n"])
+        assert "uses `scipy`" in failure(checks.check_not_used, "f", FORBIDDEN)
+    finally:
+        checks.set_student_sources(None)
+    assert checks.student_sources() == []  # no grader, no IPython: nothing
+
+
+def test_student_sources_fall_back_to_the_ipython_history():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_cell("import numpy as np\nfrom dlcourse import checks", store_history=True)
+        shell.run_cell("%config InteractiveShell.ast_node_interactivity = 'last_expr'\n"
+                       "ng = checks.numeric_gradient", store_history=True)
+        shell.run_cell("def numeric_gradient(f, x, h=1e-5):\n    return ng(f, x, h)", store_history=True)
+        assert any("def numeric_gradient" in source for source in checks.student_sources())
+        assert "through `ng`" in failure(checks.check_not_used, "numeric_gradient", FORBIDDEN)
+        shell.run_cell(OWN, store_history=True)  # the student fixes it and runs the cell again
+        checks.check_not_used("numeric_gradient", FORBIDDEN)
+        # in a kernel, a function the history never defined is a failure, not a pass
+        assert "Could not find the code of your affine" in failure(checks.check_not_used, "affine", FORBIDDEN)
+        # what the grader sets replaces the history
+        checks.set_student_sources(["def numeric_gradient(f, x, h=1e-5):\n    return checks.numeric_gradient(f, x)\n"])
+        failure(checks.check_not_used, "numeric_gradient", FORBIDDEN)
+    finally:
+        checks.set_student_sources(None)
+        InteractiveShell.clear_instance()

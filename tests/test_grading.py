@@ -121,7 +121,9 @@ def test_every_part_has_answers_to_test(graded):
     assert len(parts) >= 5
     assert sorted(graded["answers"].CORRECT) == sorted(parts), "every part needs an alternative correct answer"
     assert sorted(graded["answers"].WRONG) == sorted(parts), "every part needs wrong answers"
-    assert all(len(wrong) >= 3 for wrong in graded["answers"].WRONG.values())
+    # AUTHORING.md: at least two alternative correct answers and five plausible wrong ones per part
+    assert all(len(correct) >= 2 for correct in graded["answers"].CORRECT.values())
+    assert all(len(wrong) >= 5 for wrong in graded["answers"].WRONG.values())
     for part in parts:
         assert any(nbgrader_meta(c).get("grade_id") == f"test_{part}" and nbgrader_meta(c).get("grade")
                    for c in graded["source"].cells), f"part {part} has no graded cell test_{part}"
@@ -167,3 +169,20 @@ def test_wrong_answers_fail_in_their_test_cells_for_a_real_reason(graded):
         raised = errors(autograded_notebook(graded, student))
         assert sorted(raised) == sorted(f"test_{part}" for part in failing), f"{student}: {raised}"
         assert not broken & set(raised.values()), f"{student}: {raised}"
+
+
+def test_wrong_answers_fail_for_the_reason_they_were_written_for(graded):
+    """Each wrong answer's test cell reports what the answer was written to provoke (``REASONS``)."""
+    reasons = getattr(graded["answers"], "REASONS", None)
+    if reasons is None:
+        pytest.skip("this exercise's answers list no REASONS")
+    problems = []
+    for part, wrong in graded["answers"].WRONG.items():
+        assert set(reasons.get(part, {})) == set(wrong), f"{part}: every wrong answer needs a reason"
+        for i, description in enumerate(wrong):
+            nb = autograded_notebook(graded, f"wrong-{i + 1}")
+            cell = next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == f"test_{part}")
+            reported = " ".join(f"{o.ename}: {o.evalue}" for o in cell.get("outputs", []) if o.output_type == "error")
+            if reasons[part][description] not in reported:
+                problems.append(f"{part} / {description!r}: expected {reasons[part][description]!r} in {reported!r}")
+    assert not problems, "\n".join(problems)

@@ -1,8 +1,17 @@
-"""Unit tests for dlcourse.widgets: the maths, and the explorers driven through their controls."""
+"""Unit tests for dlcourse.widgets: the package's layout, the maths, and the explorers driven through
+their controls; and that nothing in dlcourse hands students an exercise's answer."""
 
 import matplotlib
 
 matplotlib.use("Agg")
+
+import importlib  # noqa: E402
+import inspect  # noqa: E402
+import json  # noqa: E402
+import pkgutil  # noqa: E402
+import re  # noqa: E402
+import tomllib  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import ipywidgets  # noqa: E402
 import numpy as np  # noqa: E402
@@ -10,6 +19,7 @@ import pytest  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 
 from dlcourse import widgets as W  # noqa: E402
+from dlcourse.widgets import linear_algebra, probability  # noqa: E402
 
 
 def rendered(fig):
@@ -25,9 +35,79 @@ def artists(fig, gid, ax=0):
     return [a for a in [*axes.patches, *axes.lines] if a.get_gid() == gid]
 
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PARTS_01 = {"affine", "numeric_gradient", "mse_grad", "softmax", "cross_entropy", "neuron_grad"}
+# Visible tests call checks.numeric_gradient, and checks.check_not_used fails a part that uses it.
+ALLOWED = {("dlcourse.checks", "numeric_gradient")}
+
+
 def set_matrix(explorer, m):
     for name, value in zip(["m11", "m12", "m21", "m22"], np.ravel(m)):
         explorer.controls[name].value = float(value)
+
+
+# ---------------------------------------------------------------- the package
+
+def exercise_functions() -> set[str]:
+    """Names of the functions the exercises ask students to write (defined in solution cells)."""
+    names = set(PARTS_01)
+    for path in (REPO_ROOT / "solutions").rglob("*.ipynb"):
+        for cell in json.loads(path.read_text())["cells"]:
+            if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+                names |= set(re.findall(r"^def (\w+)", "".join(cell["source"]), flags=re.M))
+    return names
+
+
+def test_exercise_names_are_read_from_the_solutions():
+    assert PARTS_01 <= exercise_functions()
+
+
+def test_nothing_in_dlcourse_exports_an_exercise_answer():
+    """AUTHORING.md: nothing an exercise asks a student to write may be importable from dlcourse."""
+    import dlcourse
+
+    answers = exercise_functions()
+    modules = [dlcourse] + [importlib.import_module(m.name)
+                            for m in pkgutil.walk_packages(dlcourse.__path__, "dlcourse.")]
+    assert {"dlcourse.checks", "dlcourse.widgets.linear_algebra", "dlcourse.widgets.calculus",
+            "dlcourse.widgets.probability"} <= {m.__name__ for m in modules}
+    offenders = []
+    for module in modules:
+        public = {n for n in dir(module) if not n.startswith("_")} | set(getattr(module, "__all__", []))
+        for name in sorted(public):
+            value = getattr(module, name, None)
+            if not callable(value):
+                continue
+            for answer in {name, getattr(value, "__name__", "")} & answers:
+                if (module.__name__, answer) not in ALLOWED:
+                    offenders.append(f"{module.__name__}.{name} ({answer})")
+    assert not offenders, f"dlcourse exports exercise answers: {offenders}"
+
+
+def test_widgets_package_keeps_the_names_lessons_import():
+    for name in ["matrix_explorer", "gradient_explorer", "softmax_explorer", "transform_points", "determinant",
+                 "eigen_directions", "describe_matrix", "LETTER_F", "FUNCTIONS", "evaluate", "gradient",
+                 "directional_derivative", "entropy"]:
+        assert name in W.__all__ and hasattr(W, name), name
+    assert not hasattr(W, "softmax") and not hasattr(W, "naive_softmax")
+    for module in (W.linear_algebra, W.calculus, W.probability):
+        for name in module.__all__:
+            assert getattr(W, name) is getattr(module, name)
+    from dlcourse.widgets import _common
+
+    # the plumbing is shared, not copied; each explorer lives in its topic's module
+    assert W.linear_algebra._show is W.calculus._show is W.probability._show is _common._show
+    assert inspect.getmodule(W.softmax_explorer) is W.probability
+    assert inspect.getmodule(W.matrix_explorer) is W.linear_algebra
+    assert inspect.getmodule(W.gradient_explorer) is W.calculus
+
+
+def test_pyproject_packages_include_every_dlcourse_subpackage():
+    config = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    src = REPO_ROOT / "src" / "dlcourse"
+    for init in src.rglob("__init__.py"):
+        package = ".".join(("dlcourse", *init.parent.relative_to(src).parts))
+        assert package in config["packages"], f"{package} is missing from [tool.setuptools] packages"
 
 
 # ---------------------------------------------------------------- pure maths
@@ -96,25 +176,25 @@ def test_unknown_function_is_rejected():
 
 
 def test_softmax_known_values_and_properties():
-    p = W.softmax([0.0, np.log(3.0)])
+    p = probability._softmax([0.0, np.log(3.0)])
     np.testing.assert_allclose(p, [0.25, 0.75])
     z = np.array([[2.0, 1.0, 0.1], [1.0, 1.0, 1.0]])
-    p = W.softmax(z)
+    p = probability._softmax(z)
     np.testing.assert_allclose(p.sum(axis=1), 1.0)
     np.testing.assert_allclose(p[1], 1 / 3)
-    np.testing.assert_allclose(W.softmax(z + 100.0), p)  # shift invariance
-    sharp, flat = W.softmax(z[0], temperature=0.2), W.softmax(z[0], temperature=5.0)
+    np.testing.assert_allclose(probability._softmax(z + 100.0), p)  # shift invariance
+    sharp, flat = probability._softmax(z[0], temperature=0.2), probability._softmax(z[0], temperature=5.0)
     assert sharp.max() > p[0].max() > flat.max()
     with pytest.raises(ValueError):
-        W.softmax(z, temperature=0)
+        probability._softmax(z, temperature=0)
 
 
 def test_stable_softmax_survives_large_logits_where_naive_fails():
     z = np.array([1000.0, 999.0, 0.0])
     with np.errstate(over="ignore", invalid="ignore"):
-        naive = W.naive_softmax(z)
+        naive = probability._naive_softmax(z)
     assert not np.all(np.isfinite(naive))
-    p = W.softmax(z)
+    p = probability._softmax(z)
     assert np.all(np.isfinite(p)) and p.sum() == pytest.approx(1.0)
     assert p[0] == pytest.approx(1 / (1 + np.exp(-1.0)))
 
@@ -181,8 +261,8 @@ def test_reflection_flips_the_letter():
 def test_preset_sets_all_four_entries_and_redraws_once(monkeypatch):
     ex = W.matrix_explorer()
     drawn = []
-    original = W._draw_matrix
-    monkeypatch.setattr(W, "_draw_matrix", lambda *a: drawn.append(a) or original(*a))
+    original = linear_algebra._draw_matrix
+    monkeypatch.setattr(linear_algebra, "_draw_matrix", lambda *a: drawn.append(a) or original(*a))
     ex.preset.value = "rotation by 90 degrees"
     np.testing.assert_allclose(ex.state["matrix"], [[0, -1], [1, 0]])
     assert [ex.controls[n].value for n in ("m11", "m12", "m21", "m22")] == [0, -1, 1, 0]
@@ -254,7 +334,7 @@ def test_softmax_explorer_shift_changes_nothing():
     ex = W.softmax_explorer((2.0, 1.0, 0.1))
     assert "dlcourse-softmax-explorer" in ex._dom_classes
     p0 = ex.state["probabilities"].copy()
-    np.testing.assert_allclose(p0, W.softmax([2.0, 1.0, 0.1]))
+    np.testing.assert_allclose(p0, probability._softmax([2.0, 1.0, 0.1]))
     np.testing.assert_allclose(prob_bars(ex.figure), p0)
     ex.controls["shift"].value = 7.5
     np.testing.assert_allclose(ex.state["logits"], [9.5, 8.5, 7.6])

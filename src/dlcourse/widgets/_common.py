@@ -1,0 +1,40 @@
+"""Plumbing shared by every explorer: drawing a figure into an Output, and the explorer box.
+
+Each explorer is one function that returns an ``ipywidgets.VBox`` carrying ``.controls`` (the input
+widgets, by name), ``.state`` (what was computed for the current inputs) and ``.figure`` (the last
+matplotlib Figure drawn), so tests and curious students can drive it.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import ipywidgets as widgets
+
+__all__: list[str] = []
+
+
+def _show(output, fig):
+    """Replace what ``output`` shows with ``fig`` rendered as a PNG.
+
+    The Output widget's state is set directly, in one update, instead of capturing a display
+    inside ``with output:``: capturing makes the frontend (and nbclient, which runs notebooks
+    under nbgrader and in the tests) track output message ids, and nbclient can then wait for
+    its full cell timeout after such a cell (jupyter/nbclient#312).
+    """
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90)
+    png = base64.b64encode(buffer.getvalue()).decode("ascii")
+    output.outputs = ({"output_type": "display_data", "metadata": {},
+                       "data": {"image/png": png, "text/plain": "<Figure>"}},)
+
+
+def _explorer(css_class, rows, output):
+    """The explorer's box: ``rows`` of controls above ``output``, with empty controls/state/figure."""
+    box = widgets.VBox([*rows, output])
+    box.add_class(css_class)
+    box.controls = {}
+    box.state = {}
+    box.figure = None
+    return box
