@@ -18,7 +18,7 @@ import json
 import os
 import secrets
 import select
-import signal
+import socket
 import subprocess
 from pathlib import Path
 
@@ -29,6 +29,8 @@ from nbformat import NotebookNode
 from traitlets import Integer, List, Unicode
 
 from nbgrader.preprocessors import Execute
+
+from .wire import Peer
 
 PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
 
@@ -50,6 +52,7 @@ class JudgeProcess:
         self.buffer = b""
         self.startup_timeout = startup_timeout
         self.ready = False
+        self.cpu_s = 0.0  # the CPU time the judge reported last: its cost, apart from the student's kernel
 
     def _read(self, timeout: float) -> dict | None:
         deadline = timeout
@@ -77,23 +80,13 @@ class JudgeProcess:
         if reply is None:
             self.close()
             raise JudgeFailed("the judge stopped answering")
+        self.cpu_s = float(reply.get("cpu_s", self.cpu_s))
         return reply
 
-    def interrupt(self) -> None:
-        """Tell the judge that the student's kernel stopped serving the current cell."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-
-    def close(self) -> float:
-        """Stop the judge; the CPU seconds it used (its cost, apart from the student's kernel)."""
+    def close(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
-        try:
-            _, _, usage = os.wait4(self.process.pid, 0)
-        except ChildProcessError:  # already reaped
-            return 0.0
-        self.process.returncode = -1
-        return usage.ru_utime + usage.ru_stime
+        self.process.wait()
 
 
 def outputs_of(result: dict) -> list[NotebookNode]:
@@ -136,8 +129,9 @@ class JudgedExecute(Execute):
         await self._kernel_call(f"(lambda sys: (sys.path.insert(0, {path!r}), __import__('autograder.agent'), "
                                 f"sys.path.remove({path!r})))(__import__('sys'))")
 
-    async def _in_judge(self, cell, cell_index: int) -> dict:
-        """Run ``cell`` in the judge while the kernel serves it; the judge's result."""
+    async def _in_judge(self, cell, cell_index: int) -> tuple[dict, Exception | None]:
+        """Run ``cell`` in the judge while the kernel serves it: the judge's result, and the kernel's
+        death or hang if that ended the cell (for the caller to raise once it has kept the result)."""
         limit = float(self.timeout or 300)
         nonce = secrets.token_hex(8)
         serve = NotebookNode(cell_type="code", metadata={}, outputs=[],
@@ -155,17 +149,26 @@ class JudgedExecute(Execute):
             elif served in done and not judged.done():
                 await asyncio.wait({judged}, timeout=2)
                 if not judged.done():  # the kernel stopped serving before the judge finished
-                    self.judge.interrupt()
+                    self._hang_up(nonce)
             try:
                 await served
-            except (DeadKernelError, CellTimeoutError):
-                self.judge.interrupt()
-                await asyncio.wait({judged})
-                raise
-            return await judged
+            except (DeadKernelError, CellTimeoutError) as err:
+                self._hang_up(nonce)
+                return await judged, err
+            return await judged, None
         finally:
             self.timeout, self._serving = saved_timeout, False
             self.nb.cells[cell_index] = cell
+
+    def _hang_up(self, nonce: str) -> None:
+        """End the judge's wait for a kernel that stopped serving: connect as this cell's agent and
+        hang up, so the judge's next request finds the connection closed."""
+        with socket.socket(socket.AF_UNIX) as sock:
+            try:
+                sock.connect(self._socket)
+                Peer(sock, None).send({"op": "hello", "nonce": nonce})
+            except OSError:  # the judge is gone or already done: nothing to end
+                pass
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
         if cell.cell_type != "code" or not cell.source.strip():
@@ -176,14 +179,19 @@ class JudgedExecute(Execute):
             await asyncio.to_thread(self.judge.request, {"op": "sources", "sources": written}, 120)
             self._agent_ready = True
         if self._is_test(cell):
-            self._ran.add(self._nbgrader(cell)["grade_id"])
-            result = await self._in_judge(cell, cell_index)
+            cell.outputs = [error_output("NotRun", "this test did not finish, so it scores 0")]  # until judged
+            result, stopped = await self._in_judge(cell, cell_index)
             cell.outputs = outputs_of(result)
             cell.execution_count = execution_count
+            self._ran.add(self._nbgrader(cell)["grade_id"])
+            if stopped is not None:
+                raise stopped
             return cell
         executed = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         if self._is_locked(cell):
-            result = await self._in_judge(cell, cell_index)
+            result, stopped = await self._in_judge(cell, cell_index)
+            if stopped is not None:
+                raise stopped
             if result.get("error") and not result["error"].get("student"):  # the cell itself fails in the judge
                 where = self._nbgrader(cell).get("grade_id", f"cell {cell_index + 1}")
                 self.flags.append(f"grader: locked cell {where} failed in the judge: {result['error']['evalue'][:200]}")
@@ -224,11 +232,11 @@ class JudgedExecute(Execute):
             self.flags.append(f"{reason} ({type(err).__name__}); later cells were not run")
             self.nb = nb
         finally:
-            self.judge_cpu_s = self.judge.close()
+            self.judge.close()
             Path(self._socket).unlink(missing_ok=True)
         for cell in nb.cells:
             if cell.cell_type == "code" and self._is_test(cell) and self._nbgrader(cell)["grade_id"] not in self._ran:
                 cell.outputs = [error_output("NotRun", "the kernel stopped before this test ran, so it scores 0")]
         if self.flags_file:
-            Path(self.flags_file).write_text(json.dumps({"flags": self.flags, "judge_cpu_s": self.judge_cpu_s}))
+            Path(self.flags_file).write_text(json.dumps({"flags": self.flags, "judge_cpu_s": self.judge.cpu_s}))
         return nb, self.resources

@@ -1,16 +1,17 @@
 """Put graded results (from one run or many shards) into the course's gradebook and reports.
 
 Only validated records (results.load) are read. Merging is idempotent: the gradebook, the CSV and
-the feedback files are rewritten from the records each time.
+the feedback files are rewritten from the records each time. Reports hold what came from a
+submission as inert text: CSV cells are escaped against formulas and feedback pages are sanitised
+(report.py) as they are published.
 """
 
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
-from . import results
+from . import report, results
 from .nbgrader_course import course_directory, nbgrader
 
 
@@ -72,22 +73,28 @@ def write_csv(path: Path, records: dict[str, tuple[dict, Path]]) -> None:
     parts = sorted({p for record, _ in records.values() for p in record["parts"]})
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["student", "score", "max_score", "status", "device", "duration_s", "flags", "reason", *parts])
+        writer.writerow(map(report.csv_cell, ["student", "score", "max_score", "status", "cause", "device",
+                                              "duration_s", "flags", "reason", *parts]))
         for student, (record, _) in sorted(records.items()):
             score, max_score = results.total(record)
-            writer.writerow([student, f"{score:g}", f"{max_score:g}", record["status"], record["device"],
-                             record["duration_s"], " | ".join(record["flags"]), record["reason"],
-                             *(f"{record['parts'][p]['score']:g}" if p in record["parts"] else "" for p in parts)])
+            writer.writerow(map(report.csv_cell, [
+                student, f"{score:g}", f"{max_score:g}", record["status"], record["cause"], record["device"],
+                record["duration_s"], " | ".join(record["flags"]), record["reason"],
+                *(f"{record['parts'][p]['score']:g}" if p in record["parts"] else "" for p in parts)]))
 
 
 def copy_feedback(course: Path, assignment: str, records: dict[str, tuple[dict, Path]]) -> None:
+    """Publish each graded record's feedback, sanitised; a failed one has none (an old page goes)."""
     coursedir = course_directory(course)
     for student, (record, folder) in records.items():
         html = folder / f"{student}.html"
-        if html.exists():
-            dest = Path(coursedir.format_path(coursedir.feedback_directory, student, assignment))
-            dest.mkdir(parents=True, exist_ok=True)
-            shutil.copy(html, dest / f"{record['notebook']}.html")
+        dest = Path(coursedir.format_path(coursedir.feedback_directory, student, assignment),
+                    f"{record['notebook']}.html")
+        if record["status"] == "graded" and html.exists():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(report.sanitise_html(html.read_text(errors="replace")))
+        else:
+            dest.unlink(missing_ok=True)
 
 
 def merge(course: Path, assignment: str, folders: list[Path]) -> Path:

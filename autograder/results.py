@@ -2,7 +2,10 @@
 
 A record is plain data (numbers and strings in a fixed shape). Nothing that came out of a kernel
 is ever unpickled or executed: ``load`` rejects any record that does not match the schema, and
-scores must be finite, non-negative and at most the part's points.
+scores must be finite, non-negative and at most the part's points. Text that may carry a
+submission's names (flags, reason) holds no control characters, and a failed record says whose
+the failure is: the student's work ("student": stands until the files change) or the grader's
+("grader": a crash, a full disk, an internal error; the next run grades it again).
 """
 
 from __future__ import annotations
@@ -12,32 +15,49 @@ import math
 import os
 import re
 import tempfile
+import unicodedata
 from pathlib import Path
 
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$")
+# Each is matched in full (re.fullmatch).
+STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}")
+GRADE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")  # what nbgrader accepts as a cell's grade_id
+NAME = re.compile(r"[^./\\][^/\\]{0,254}")  # assignment and notebook: one file name, not hidden
+DEVICE = re.compile(r"cpu|gpu:[A-Za-z0-9/:._-]{1,64}")
 STATUSES = ("graded", "failed")
+CAUSES = ("student", "grader")
 
 
 class InvalidResult(ValueError):
     """A results file that is not a well-formed record."""
 
 
+def text(value, limit: int) -> str:
+    """``value`` as one line of at most ``limit`` printable characters."""
+    return "".join(" " if unicodedata.category(c)[0] == "C" else c for c in str(value)[:limit])
+
+
 def _base(job: dict, duration: float, flags: list[str]) -> dict:
     return {
         "student": job["student"], "assignment": job["assignment"], "notebook": job["notebook"],
         "sha256": job["sha256"], "device": job.get("device", "cpu"),
-        "duration_s": round(float(duration), 2), "flags": [str(f)[:500] for f in flags][:50],
+        "duration_s": round(float(duration), 2), "flags": [text(f, 500) for f in flags][:50],
     }
 
 
 def graded(job: dict, scores: dict, duration: float, flags: list[str]) -> dict:
+    """A graded record; its parts must be exactly the assignment's graded cells (``job["points"]``)."""
+    if set(scores) != set(job["points"]):
+        raise ValueError(f"the gradebook scored the parts {sorted(scores)[:20]}, "
+                         f"not the assignment's {sorted(job['points'])}")
     parts = {grade_id: {"score": float(s.score), "max_score": float(s.max_score)} for grade_id, s in scores.items()}
-    return {**_base(job, duration, flags), "status": "graded", "reason": "", "parts": parts}
+    return {**_base(job, duration, flags), "status": "graded", "cause": "", "reason": "", "parts": parts}
 
 
-def failed(job: dict, reason: str, duration: float, flags: list[str]) -> dict:
+def failed(job: dict, reason: str, duration: float, flags: list[str], cause: str = "grader") -> dict:
+    """A failed record: no points for any part; ``cause`` says whose failure it is."""
     parts = {grade_id: {"score": 0.0, "max_score": float(points)} for grade_id, points in job["points"].items()}
-    return {**_base(job, duration, flags), "status": "failed", "reason": reason[:1000], "parts": parts}
+    return {**_base(job, duration, flags), "status": "failed", "cause": cause, "reason": text(reason, 1000),
+            "parts": parts}
 
 
 def last_error_line(log: str) -> str:
@@ -68,17 +88,24 @@ def validate(record) -> dict:
 
     need(isinstance(record, dict), "not an object")
     fields = {"student": str, "assignment": str, "notebook": str, "sha256": str, "device": str,
-              "duration_s": (int, float), "flags": list, "status": str, "reason": str, "parts": dict}
+              "duration_s": (int, float), "flags": list, "status": str, "cause": str, "reason": str,
+              "parts": dict}
     need(set(record) == set(fields), f"fields {sorted(record)}")
     for name, kind in fields.items():
         need(isinstance(record[name], kind) and not isinstance(record[name], bool), f"{name} has the wrong type")
-    need(STUDENT_ID.match(record["student"]) is not None, "bad student id")
+    need(STUDENT_ID.fullmatch(record["student"]) is not None, "bad student id")
+    need(all(NAME.fullmatch(record[k]) and text(record[k], 255) == record[k] for k in ("assignment", "notebook")),
+         "bad assignment or notebook name")
+    need(DEVICE.fullmatch(record["device"]) is not None, "bad device")
     need(record["status"] in STATUSES, "bad status")
+    need(record["cause"] in (CAUSES if record["status"] == "failed" else ("",)), "bad cause")
     need(all(isinstance(f, str) for f in record["flags"]), "flags must be strings")
+    need(all(text(t, len(t)) == t for t in [*record["flags"], record["reason"]]), "control characters in text")
+    need(math.isfinite(record["duration_s"]) and record["duration_s"] >= 0, "bad duration")
     need(re.fullmatch(r"[0-9a-f]{64}", record["sha256"]) is not None, "bad sha256")
     for grade_id, part in record["parts"].items():
-        need(isinstance(grade_id, str) and isinstance(part, dict) and set(part) == {"score", "max_score"},
-             f"part {grade_id!r}")
+        need(GRADE_ID.fullmatch(grade_id) is not None, f"bad grade id {grade_id[:40]!r}")
+        need(isinstance(part, dict) and set(part) == {"score", "max_score"}, f"part {grade_id!r}")
         score, max_score = part["score"], part["max_score"]
         need(all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
                  for v in (score, max_score)), f"part {grade_id!r} is not numeric")

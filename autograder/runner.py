@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from queue import Queue
 
@@ -29,7 +29,8 @@ import nbformat
 from . import results, submissions
 from .nbgrader_course import copy_course, nbgrader
 from .progress import Progress
-from .sandbox import check_available
+from .cgroups import create_run_group
+from .sandbox import check_available, remove_folder
 
 UID_BASE = 61000
 
@@ -91,12 +92,23 @@ def prepare_template(settings: Settings, scratch: Path) -> tuple[Path, str, dict
     return template, source[0].stem, points
 
 
-def up_to_date(results_dir: Path, student: str, sha256: str) -> bool:
-    path = results_dir / f"{student}.json"
+def up_to_date(results_dir: Path, student: str, sha256: str) -> dict | None:
+    """The student's record if it stands: valid, of these files, and not a failure of the grader's."""
     try:
-        return results.load(path)["sha256"] == sha256
+        record = results.load(results_dir / f"{student}.json")
     except results.InvalidResult:
-        return False
+        return None
+    return record if record["sha256"] == sha256 and record["cause"] != "grader" else None
+
+
+def settle(results_dir: Path, record: dict) -> dict:
+    """Write ``record``; where that fails (a full disk), keep it only in this run's report, so the
+    next run grades the submission again."""
+    try:
+        results.write(results_dir, record)
+    except (OSError, results.InvalidResult) as err:
+        print(f"warning: could not write the result of {record['student']}: {err}", file=sys.stderr)
+    return record
 
 
 class Worker:
@@ -126,8 +138,11 @@ class Worker:
             self.process.wait()
             self.process = None
 
-    def grade(self, job: dict, timeout: int) -> None:
-        """Grade one job; on a crash or timeout, record why and start afresh."""
+    def grade(self, job: dict, timeout: int) -> dict:
+        """Grade one job and return its record; on a crash or timeout, record why and start afresh."""
+        done = Path(job["results"]) / f"{job['student']}.json"
+        for old in (done, done.with_suffix(".html")):
+            old.unlink(missing_ok=True)  # so that what is read back is this run's
         if self.process is None or self.process.poll() is not None or self.jobs >= self.RECYCLE_AFTER:
             self.start()
         job_file = Path(job["work"]) / "job.json"
@@ -139,12 +154,16 @@ class Worker:
         answer = self.process.stdout.readline() if ready else None
         self.jobs += 1
         if answer == "done\n":
-            return
-        reason = (f"grading took longer than the {timeout} s limit for one submission" if answer is None
-                  else f"the grader's worker crashed (exit {self.process.poll()})")
+            try:
+                return results.load(done)
+            except results.InvalidResult as err:
+                reason, cause = f"the grader's worker left no valid result ({err})", "grader"
+        elif answer is None:
+            reason, cause = f"grading took longer than the {timeout} s limit for one submission", "student"
+        else:
+            reason, cause = f"the grader's worker crashed (exit {self.process.poll()})", "grader"
         self.stop()
-        record = results.failed(job, reason, time.monotonic() - started, job["flags"])
-        results.write(Path(job["results"]), record)
+        return settle(done.parent, results.failed(job, reason, time.monotonic() - started, job["flags"], cause))
 
 
 def _die_with_parent() -> None:
@@ -164,28 +183,34 @@ def device_slots(settings: Settings) -> list[str | None]:
     return [gpus[i % len(gpus)] for i in range(settings.workers)]
 
 
-def plan_jobs(settings: Settings, scratch: Path, ipc_root: Path) -> tuple[list[str], list[dict]]:
-    """The shard's students, and a job for each one not graded yet (unreadable ones fail here)."""
+def plan_jobs(settings: Settings, scratch: Path, ipc_root: Path) -> tuple[dict[str, dict], list[dict]]:
+    """The shard's records that stand, and a job for each other student; a job that failed already
+    (unreadable files, a name clash, a crash while preparing it) carries ``failed``: reason and cause."""
     template, notebook, points = prepare_template(settings, scratch)
     found = submissions.discover(settings.submissions, settings.assignment, scratch)
-    students = in_shard(list(found), settings.shard)
-    jobs = []
-    for student in students:
+    standing, jobs = {}, []
+    for student in in_shard(list(found), settings.shard):
         work = scratch / "work" / student
-        sub = submissions.prepare(student, found[student], notebook, work / "files")
-        if up_to_date(settings.results, student, sub.sha256):
-            continue
         job = {"student": student, "assignment": settings.assignment, "notebook": notebook,
-               "sha256": sub.sha256, "template": str(template), "files": str(sub.folder),
+               "sha256": "0" * 64, "template": str(template), "files": str(work / "files"),
                "work": str(work), "ipc_root": str(ipc_root), "results": str(settings.results), "points": points,
                "cell_timeout": settings.cell_timeout, "sandbox": settings.sandbox,
                "threads": max(1, (os.cpu_count() or 1) // settings.workers),
-               "limits": {"memory_mb": settings.memory_mb}, "flags": sub.flags}
-        if sub.problem:
-            results.write(settings.results, results.failed(job, sub.problem, 0.0, sub.flags))
-            continue
+               "limits": {"memory_mb": settings.memory_mb}, "flags": list(found[student].flags)}
+        try:
+            sub = submissions.prepare(student, found[student], notebook, work / "files")
+        except Exception as err:  # one submission's trouble must not stop the batch
+            job["failed"] = {"reason": f"the grader could not prepare the files ({type(err).__name__}: {err})",
+                             "cause": "grader"}
+        else:
+            job.update(sha256=sub.sha256, flags=sub.flags)
+            if record := up_to_date(settings.results, student, sub.sha256):
+                standing[student] = record
+                continue
+            if sub.problem:
+                job["failed"] = {"reason": sub.problem, "cause": sub.cause}
         jobs.append(job)
-    return students, jobs
+    return standing, jobs
 
 
 def grade(settings: Settings, progress: Progress | None = None) -> dict[str, dict]:
@@ -196,6 +221,7 @@ def grade(settings: Settings, progress: Progress | None = None) -> dict[str, dic
     settings.results.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="autograder-", dir=settings.results.parent))
     ipc_root = Path(tempfile.mkdtemp(prefix="ag-", dir="/tmp"))  # Unix socket paths: at most 107 bytes
+    group = create_run_group(f"autograder-{ipc_root.name}") if settings.sandbox else None
     workers = [Worker(scratch / f"worker-{slot}.log", settings.results) for slot in range(settings.workers)]
     free: Queue[int] = Queue()
     for slot, worker in enumerate(workers):
@@ -203,27 +229,36 @@ def grade(settings: Settings, progress: Progress | None = None) -> dict[str, dic
         free.put(slot)
 
     def run(job: dict) -> dict:
+        if "failed" in job:
+            return settle(settings.results, results.failed(job, duration=0.0, flags=job["flags"], **job["failed"]))
         slot = free.get()
+        started = time.monotonic()
         try:
-            job.update(uid=UID_BASE + slot, gpu=slots[slot],
+            job.update(uid=UID_BASE + slot, gpu=slots[slot], cgroup=group and asdict(group),
                        device=f"gpu:{slots[slot]}" if slots[slot] is not None else "cpu")
-            workers[slot].grade(job, settings.timeout)
-            return results.load(settings.results / f"{job['student']}.json")
+            return workers[slot].grade(job, settings.timeout)
+        except Exception as err:  # the grader's trouble costs this submission, never the batch
+            return settle(settings.results, results.failed(job, f"the grader failed: {type(err).__name__}: {err}",
+                                                           time.monotonic() - started, job["flags"], "grader"))
         finally:
             free.put(slot)
 
     try:
-        students, jobs = plan_jobs(settings, scratch, ipc_root)
+        records, jobs = plan_jobs(settings, scratch, ipc_root)
         progress = progress or Progress(len(jobs))
         progress.total = len(jobs)
         with ThreadPoolExecutor(max_workers=settings.workers) as pool:
             for future in as_completed([pool.submit(run, job) for job in jobs]):
-                progress.advance(future.result())
+                record = future.result()
+                records[record["student"]] = record
+                progress.advance(record)
         progress.close()
-        return {s: results.load(settings.results / f"{s}.json") for s in students}
+        return dict(sorted(records.items()))
     finally:
         for worker in workers:
             worker.stop()
-        shutil.rmtree(ipc_root, ignore_errors=True)
+        if group is not None:
+            group.remove()  # kills whatever a crashed or timed-out worker's sandboxes left
+        remove_folder(ipc_root)
         if not os.environ.get("AUTOGRADER_KEEP_SCRATCH"):
             shutil.rmtree(scratch, ignore_errors=True)

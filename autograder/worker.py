@@ -20,14 +20,16 @@ import time
 import traceback
 from pathlib import Path
 
-from . import results
+from . import report, results
+from .cgroups import Cgroup
 from .nbgrader_course import course_directory, read_scores
-from .sandbox import Limits, Sandbox
+from .sandbox import Limits, Sandbox, make_ipc_folder, remove_folder
 
 SANDBOX_KERNEL = "dlcourse-sandbox"
+JUDGE_UID_OFFSET = 500  # the judge of slot k runs as UID_BASE + k + 500, its kernel as UID_BASE + k
 
 
-def grading_config(course: Path, job: dict, flags_file: Path, ipc_dir: Path | None):
+def grading_config(course: Path, job: dict, flags_file: Path, sandbox: Sandbox | None, judge: Sandbox | None):
     """nbgrader's configuration for this submission: the course's own, with the tests run by the judge."""
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
@@ -42,9 +44,12 @@ def grading_config(course: Path, job: dict, flags_file: Path, ipc_dir: Path | No
         config.Execute.timeout = job["cell_timeout"]
     config.Execute.interrupt_on_timeout = True
     config.JudgedExecute.flags_file = str(flags_file)
-    config.JudgedExecute.judge_command = [sys.executable, "-m", "autograder.judge", "{socket}"]
-    config.JudgedExecute.ipc_dir = str(ipc_dir or Path(job["work"]))
-    if ipc_dir is not None:
+    judge_argv = [sys.executable, "-m", "autograder.judge", "{socket}"]
+    config.JudgedExecute.judge_command = judge.command(judge_argv) if judge is not None else judge_argv
+    # the judge's socket: a short path (Unix socket names are limited to 107 bytes)
+    config.JudgedExecute.ipc_dir = str(sandbox.ipc_dir if sandbox is not None else tempfile.mkdtemp(dir=job["ipc_root"]))
+    if sandbox is not None:
+        ipc_dir = sandbox.ipc_dir
         config.Execute.kernel_name = SANDBOX_KERNEL
         config.KernelManager.transport = "ipc"
         config.KernelManager.ip = str(ipc_dir / "kernel")
@@ -65,13 +70,30 @@ def prepare_course(job: dict) -> Path:
 
 
 def make_sandbox(job: dict) -> Sandbox:
-    """The student's sandbox. Its sockets live in a short /tmp path: Unix socket names are limited
-    to 107 bytes."""
-    home = Path(job["work"]) / "home"
-    shutil.copytree(job["files"], home)
-    ipc_dir = Path(tempfile.mkdtemp(dir=job["ipc_root"]))
-    return Sandbox(workdir=home, ipc_dir=ipc_dir, uid=job["uid"], gpu=job.get("gpu"),
-                   threads=job["threads"], limits=Limits(**job.get("limits", {})))
+    """The student's sandbox: its own cgroup in the run's, a small ipc folder of its own, and in its
+    working folder the release's files besides the notebook, never the student's (the kernel gets
+    the cells over the wire)."""
+    group = Cgroup(**job["cgroup"]).child(f"sandbox-{job['uid']}") if job.get("cgroup") else None
+    return Sandbox(ipc_dir=make_ipc_folder(Path(job["ipc_root"])), uid=job["uid"],
+                   files=release_files(job), cgroup=group, gpu=job.get("gpu"), threads=job["threads"],
+                   limits=Limits(**job.get("limits", {})))
+
+
+def make_judge_sandbox(job: dict, kernel: Sandbox) -> Sandbox:
+    """The judge's sandbox: beside the kernel's (same ipc folder), as another user, with no files."""
+    uid = job["uid"] + JUDGE_UID_OFFSET
+    group = Cgroup(**job["cgroup"]).child(f"sandbox-{uid}") if job.get("cgroup") else None
+    return Sandbox(ipc_dir=kernel.ipc_dir, uid=uid, cgroup=group, threads=job["threads"],
+                   limits=Limits(**job.get("limits", {})))
+
+
+def release_files(job: dict) -> Path:
+    """A copy of what the assignment's release holds besides notebooks (the instructor's data files)."""
+    coursedir = course_directory(Path(job["template"]))
+    source = coursedir.format_path(coursedir.source_directory, ".", job["assignment"])
+    dest = Path(job["work"]) / "release"
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("*.ipynb", *coursedir.ignore))
+    return dest
 
 
 def grade(job: dict) -> dict:
@@ -83,20 +105,24 @@ def grade(job: dict) -> dict:
     course = prepare_course(job)
     flags_file = work / "flags.json"
     sandbox = make_sandbox(job) if job["sandbox"] else None
+    judge = make_judge_sandbox(job, sandbox) if sandbox is not None else None
     if sandbox is not None:
-        sandbox.prepare()
+        sandbox.start()
+        judge.start()
         sandbox.write_kernelspec(work / "jupyter", SANDBOX_KERNEL)
         os.environ["JUPYTER_PATH"] = str(work / "jupyter")
         os.environ["JUPYTER_RUNTIME_DIR"] = str(sandbox.ipc_dir)
-    api = NbGraderAPI(config=grading_config(course, job, flags_file, sandbox and sandbox.ipc_dir))
+    api = NbGraderAPI(config=grading_config(course, job, flags_file, sandbox, judge))
     try:
         outcome = api.autograde(job["assignment"], job["student"], force=True, create=True)
     finally:
         if sandbox is not None:
-            shutil.rmtree(sandbox.ipc_dir, ignore_errors=True)
+            sandbox.stop()
+            judge.stop()
+            remove_folder(sandbox.ipc_dir)
     flags = list(job.get("flags", []))
-    if flags_file.exists():
-        flags += [str(f) for f in json.loads(flags_file.read_text())]
+    judged = json.loads(flags_file.read_text()) if flags_file.exists() else {"flags": [], "judge_cpu_s": 0.0}
+    flags += [str(f) for f in judged["flags"]]
     scores = read_scores(course, job["assignment"], job["notebook"]).get(job["student"])
     if not outcome.get("success") or scores is None:
         log = outcome.get("log") or outcome.get("error") or ""
@@ -106,18 +132,28 @@ def grade(job: dict) -> dict:
     html = course_directory(course).format_path(
         course_directory(course).feedback_directory, job["student"], job["assignment"])
     html_file = Path(html) / f"{job['notebook']}.html"
-    if feedback.get("success") and html_file.exists():
-        shutil.copy(html_file, Path(job["results"]) / f"{job['student']}.html")
+    if not feedback.get("success") or not html_file.exists():
+        raise RuntimeError("nbgrader could not render the feedback: "
+                           + results.last_error_line(feedback.get("log") or feedback.get("error") or ""))
+    page = report.sanitise_html(html_file.read_text(errors="replace"))
+    (Path(job["results"]) / f"{job['student']}.html").write_text(page)
     return results.graded(job, scores, time.monotonic() - started, flags)
 
 
 def grade_and_write(job: dict) -> None:
+    """Grade ``job`` and write its record. Any failure of the grader (an exception here, a full disk)
+    becomes the record, with cause "grader"; where even that cannot be written, the runner finds no
+    record and records the failure itself."""
     try:
         record = grade(job)
     except Exception as err:  # a broken submission must cost only itself
         traceback.print_exc()
-        record = results.failed(job, f"grading failed: {type(err).__name__}: {err}", 0.0, job.get("flags", []))
-    results.write(Path(job["results"]), record)
+        record = results.failed(job, f"grading failed: {type(err).__name__}: {err}", 0.0, job.get("flags", []),
+                                "grader")
+    try:
+        results.write(Path(job["results"]), record)
+    except Exception:
+        traceback.print_exc()
 
 
 def main() -> int:

@@ -31,6 +31,7 @@ import pytest
 
 from autograder.nbgrader_course import copy_course
 from autograder.runner import UID_BASE
+from autograder.worker import JUDGE_UID_OFFSET
 from tests.attacks import NOTEBOOK, POINTS, Attack, Context, all_attacks, rendered_text
 from tests.test_grading import plan_submissions
 
@@ -74,12 +75,15 @@ class Listener:
 
 
 def write_submission(folder: Path, files: dict[str, bytes]) -> None:
+    """Write a submission folder; names may be nested paths (``dlcourse/checks.py``)."""
     folder.mkdir(parents=True)
     for name, content in files.items():
+        path = folder / name.removeprefix("@symlink:")
+        path.parent.mkdir(parents=True, exist_ok=True)
         if name.startswith("@symlink:"):
-            (folder / name.removeprefix("@symlink:")).symlink_to(content.decode())
+            path.symlink_to(content.decode())
         else:
-            (folder / name).write_bytes(content)
+            path.write_bytes(content)
 
 
 def tree_digest(folder: Path, skip: str = "build") -> dict[str, str]:
@@ -88,20 +92,23 @@ def tree_digest(folder: Path, skip: str = "build") -> dict[str, str]:
             and p.relative_to(folder).parts[0] != skip}
 
 
-def sandbox_processes(base: Path) -> list[str]:
-    """Processes of the sandbox users whose working folder is under ``base`` (this run's, not others')."""
-    uids = {str(UID_BASE + slot) for slot in range(WORKERS)}
-    listing = subprocess.run(["ps", "-eo", "uid=,pid=,args="], capture_output=True, text=True).stdout
-    found = []
-    for line in listing.splitlines():
-        uid, pid, args = line.split(None, 2)
+def sandbox_processes(scratch: Path) -> list[str]:
+    """Processes left by this run: of a sandbox user, or in one of the run's cgroups (which must be gone)."""
+    groups = {tuple(json.loads(job.read_text()).get("cgroup", {}).get("paths", ())) for job in scratch.glob("work/*/job.json")}
+    paths = [p for group in groups for p in group]
+    assert paths, "the run used no cgroups"
+    left = [f"cgroup {p} still exists" for p in paths if Path(p).exists()]
+    uids = {str(UID_BASE + slot + offset) for slot in range(WORKERS) for offset in (0, JUDGE_UID_OFFSET)}
+    names = {Path(p).name for p in paths}
+    for line in subprocess.run(["ps", "-eo", "uid=,pid=,args="], capture_output=True, text=True).stdout.splitlines():
+        uid, pid, _ = line.split(None, 2)
         try:
-            cwd = os.readlink(f"/proc/{pid}/cwd")
+            cgroups = Path(f"/proc/{pid}/cgroup").read_text()
         except OSError:
             continue
-        if uid in uids and cwd.startswith(str(base)):
-            found.append(line)
-    return found
+        if uid in uids or any(name in cgroups for name in names):
+            left.append(line)
+    return left
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +157,8 @@ def grade_all(tmp: Path) -> dict:
         grades = {row["student"]: row for row in csv.DictReader(f)}
     state = {"course": course, "submissions": submissions, "results": results, "marker": marker, "plans": plans,
              "records": records, "grades": grades, "before": before, "accepted": list(listener.accepted),
-             "processes": sandbox_processes(tmp), "duration": duration}
+             "processes": sandbox_processes(next((course / "build" / "grading").glob("autograder-*"))),
+             "duration": duration}
     print_table(state)
     return state
 
@@ -220,11 +228,12 @@ def test_attack_proves_its_exploit_ran(run, attack):
 
 def test_feedback_never_shows_hidden_tests(run):
     """No feedback shows a line of a hidden test, whatever the attack printed; the visible tests do show."""
-    cells = [c.source for c in nbformat.read(REPO / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", 4).cells
-             if "### BEGIN HIDDEN TESTS" in c.source]
-    visible = "".join(c.split("### BEGIN HIDDEN TESTS")[0] for c in cells)
-    hidden = [line.strip() for c in cells for line in c.split("### BEGIN HIDDEN TESTS")[1].splitlines()
-              if len(line.strip()) > 25 and line.strip() not in visible and "END HIDDEN" not in line]
+    sources = [c.source for c in nbformat.read(REPO / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", 4).cells]
+    regions = [c.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0] for c in sources
+               if "### BEGIN HIDDEN TESTS" in c]
+    shown = "\n".join(c.split("### BEGIN HIDDEN TESTS")[0] + c.split("### END HIDDEN TESTS")[-1] for c in sources)
+    hidden = [line.strip() for region in regions for line in region.splitlines()
+              if len(line.strip()) > 25 and line.strip() not in shown]  # lines only hidden tests have
     assert len(hidden) > 10
     checked = 0
     for html in run["results"].glob("*.html"):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import csv
+import hashlib
 import json
 import os
 import signal
@@ -17,9 +19,10 @@ import pytest
 
 from autograder import results, runner, submissions
 from autograder.nbgrader_course import copy_course, read_scores
-from autograder.sandbox import Limits, Sandbox
+from autograder.sandbox import Sandbox
 from tests.grading import answers_01
 from tests.test_grading import plan_submissions
+from tests.test_reports import active_content, csp, lie_about, rendered_text
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "01-linear-algebra"
@@ -103,7 +106,9 @@ def test_scores_reach_the_gradebook_csv_and_feedback(batch):
         assert rows[student]["status"] == "graded"
         html = (course / "build" / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
         assert "<html" in html[:2000].lower()
-        assert "default_rng(101)" not in html, "feedback must not show the hidden tests' code"
+        shown = rendered_text(html)
+        assert "checks.check_array(Z," in shown, "the visible tests' code is shown (so the search below works)"
+        assert "default_rng(101)" not in shown, "feedback must not show the hidden tests' code"
     blank = (course / "build" / "feedback" / "blank" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     assert "NotImplementedError" in blank and "did not run to completion" not in blank
 
@@ -194,7 +199,7 @@ def test_simulated_gpu_runner_gives_each_worker_its_own_device(tmp_path, monkeyp
     assert run.returncode == 0, run.stderr[-2000:]
     devices = {results.load(p)["device"] for p in (course / "build" / "grading" / ASSIGNMENT).glob("*.json")}
     assert devices <= {"gpu:0", "gpu:1"} and devices
-    sandbox = Sandbox(workdir=tmp_path / "w", ipc_dir=tmp_path / "i", gpu="1")
+    sandbox = Sandbox(ipc_dir=tmp_path / "i", gpu="1")
     assert sandbox.environment()["CUDA_VISIBLE_DEVICES"] == "1"
     assert sandbox.environment()["TF_FORCE_GPU_ALLOW_GROWTH"] == "true"
 
@@ -253,14 +258,6 @@ def test_results_are_validated_data(tmp_path, change, words):
         results.load(tmp_path / "ada.json")
 
 
-def test_zip_with_paths_outside_is_refused(tmp_path):
-    archive = tmp_path / "evil.zip"
-    with zipfile.ZipFile(archive, "w") as zf:
-        zf.writestr("../escaped.ipynb", "{}")
-    with pytest.raises(ValueError, match="outside the archive"):
-        submissions.extract_zip(archive, tmp_path / "out")
-
-
 @pytest.mark.parametrize("content, words", [
     ("not json at all", "not a readable notebook"),
     (json.dumps({"nbformat": 5, "nbformat_minor": 0, "cells": [], "metadata": {}}), "nbformat version 5"),
@@ -271,32 +268,51 @@ def test_broken_notebooks_are_reported_not_raised(tmp_path, content, words):
     assert nb is None and words in problem
 
 
-def test_sandbox_isolates_a_process(tmp_path):
-    secret = tmp_path / "course" / "gradebook.db"
-    secret.parent.mkdir()
-    secret.write_text("hidden")
-    sandbox = Sandbox(workdir=tmp_path / "home", ipc_dir=tmp_path / "ipc", uid=61900,
-                      limits=Limits(processes=32, file_size_mb=1))
-    sandbox.prepare()
-    probe = (
-        "import os, resource, socket\n"
-        f"print('uid', os.getuid())\n"
-        f"print('secret', os.path.exists({str(secret)!r}))\n"
-        "print('nproc', resource.getrlimit(resource.RLIMIT_NPROC)[0])\n"
-        "try:\n    socket.create_connection(('1.1.1.1', 80), timeout=2); print('net yes')\n"
-        "except OSError: print('net no')\n"
-        "open('/tmp/x', 'w').write('ok'); print('tmp ok')\n"
-        "try:\n    open('big', 'wb').write(b'0' * 2_000_000); print('big yes')\n"
-        "except OSError: print('big no')\n"
-    )
-    script = sandbox.kernel_argv()[:-4]  # bwrap ... -- ; then run python instead of the kernel
-    argv = script + ["/bin/sh", "-c", f"trap '' XFSZ; exec prlimit --nproc=32 --fsize={2**20} "
-                     + ("setpriv --reuid=61900 --regid=61900 --clear-groups " if os.geteuid() == 0 else "")
-                     + f"{sys.executable} -c \"$0\"", probe]
-    out = subprocess.run(argv, capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    lines = out.stdout.split("\n")
-    if os.geteuid() == 0:
-        assert "uid 61900" in lines
-    assert "secret False" in lines and "nproc 32" in lines
-    assert "net no" in lines and "tmp ok" in lines and "big no" in lines
+HOSTILE_CELLS = [
+    nbformat.v4.new_markdown_cell('MARK-MD <script>window.PWNED=1</script><img src=x onerror="window.PWNED=2"> '
+                                  "[click](javascript:alert(3))"),
+    nbformat.v4.new_code_cell("from IPython.display import HTML, Javascript, Markdown, display\n"
+                              "display(HTML('<b>MARK-' + 'HTML</b><script>window.PWNED=4</script>'))\n"
+                              "display(Javascript('window.PWNED=5'))\n"
+                              "display(Markdown('MARK-' + 'MDOUT <img src=x onerror=alert(6)>'))"),
+]
+
+
+def test_hostile_names_zip_entries_and_feedback(tmp_path):
+    """One run over a zip with a name collision, an id that starts with '+', bad entries, and content
+    that tries to script its feedback page: each costs only itself, and everyone else is graded."""
+    course = copy_course(tmp_path / "course")
+    plans = planned()
+    hostile = copy.deepcopy(plans["reference"][0])
+    hostile.cells += HOSTILE_CELLS
+    archive = tmp_path / "download.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for name, nb in [("victim", plans["reference"][0]), ("(victim)", plans["blank"][0]),
+                         ("+alice", plans["reference"][0]), ("hostile", hostile), ("liar", plans["reference"][0])]:
+            zf.writestr(f"{name}/{ASSIGNMENT}.ipynb", nbformat.writes(nb))
+        zf.writestr("../escaped.ipynb", nbformat.writes(plans["reference"][0]))
+    lie_about(archive, f"liar/{ASSIGNMENT}.ipynb", size=1000)
+    run = cli(course, "grade", ASSIGNMENT, "--submissions", str(archive), "--workers", "2")
+    assert run.returncode == 0, run.stderr[-3000:]
+    done = course / "build" / "grading" / ASSIGNMENT
+    records = {p.stem: results.load(p) for p in done.glob("*.json")}
+    assert not results.STUDENT_ID.fullmatch("+alice"), "the raw name is no valid id"
+    dup = f"victim-dup-{hashlib.sha256(b'(victim)').hexdigest()[:8]}"
+    assert set(records) == {"victim", dup, "alice", "hostile", "liar"}
+    for student in ("victim", "alice", "hostile"):
+        assert results.total(records[student]) == (FULL, FULL), (student, records[student]["reason"])
+    assert records[dup]["status"] == "failed" and "'(victim)', 'victim'" in records[dup]["reason"]
+    assert records["liar"]["cause"] == "student" and "does not match its header" in records["liar"]["reason"]
+    assert "'../escaped.ipynb' was skipped" in run.stderr and not list(tmp_path.glob("**/escaped.ipynb"))
+    with open(course / "build" / f"grades-{ASSIGNMENT}.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    assert {row[0] for row in rows[1:]} == set(records) and "cause" in rows[0]
+    assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
+
+    page = (course / "build" / "feedback" / "hostile" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    source = "".join(cell.source for cell in hostile.cells)
+    assert "<script>" in source and "onerror=" in source and "javascript:" in source, "the attack was handed in"
+    shown = rendered_text(page)
+    assert "MARK-MD" in shown and "MARK-HTML" in shown and "MARK-MDOUT" in shown, "its cells ran and are shown"
+    assert "checks.check_array(Z," in shown
+    assert active_content(page) == [] and "script-src 'none'" in csp(page)
