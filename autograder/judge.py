@@ -52,6 +52,7 @@ class StudentException(Exception):
     """Raised here for an exception the student's code raised in their kernel."""
 
     student_traceback = ""
+    student_type = ""  # the class name in the student's kernel (shown for visible tests only)
 
 
 def student_exception(reply: dict) -> BaseException:
@@ -64,6 +65,8 @@ def student_exception(reply: dict) -> BaseException:
     kind = _exception_class(builtin)
     err = kind(str(reply.get("message", ""))[:2000])
     err.student_traceback = str(reply.get("traceback", ""))[:8000]
+    name = str(reply.get("type", ""))
+    err.student_type = name if TYPE_NAME.fullmatch(name) else builtin.__name__
     return err
 
 
@@ -396,8 +399,8 @@ class Judge:
         elif isinstance(err, KernelGone):
             name, text = "KernelError", ("your notebook's kernel stopped answering the grader during this test "
                                          "(it crashed, exited or stopped serving the test)")
-        elif isinstance(err, StudentException):
-            name = type(err).__name__
+        elif isinstance(err, StudentException):  # in hidden tests, named by its builtin base, no message
+            name = type(err).__name__ if hidden else err.student_type or type(err).__name__
             text = "raised by your code (details withheld in hidden tests)" if hidden else str(err)
         else:
             name, text = type(err).__name__, str(err)[: 300 if hidden else 2000]

@@ -9,6 +9,8 @@ submission as inert text: CSV cells are escaped against formulas and feedback pa
 from __future__ import annotations
 
 import csv
+import shutil
+import sys
 from pathlib import Path
 
 from . import report, results
@@ -24,7 +26,11 @@ def collect(assignment: str, folders: list[Path]) -> dict[str, tuple[dict, Path]
     records: dict[str, tuple[dict, Path]] = {}
     for folder in folders:
         for path in sorted(Path(folder).glob("*.json")):
-            record = results.load(path)
+            try:
+                record = results.load(path)
+            except results.InvalidResult as err:  # e.g. left by an older version: graded again on the next run
+                print(f"warning: skipped {path.name}: {err}", file=sys.stderr)
+                continue
             if record["assignment"] != assignment:
                 raise MergeConflict(f"{path} is a result for {record['assignment']}, not {assignment}")
             previous = records.get(record["student"])
@@ -83,26 +89,31 @@ def write_csv(path: Path, records: dict[str, tuple[dict, Path]]) -> None:
                 *(f"{record['parts'][p]['score']:g}" if p in record["parts"] else "" for p in parts)]))
 
 
-def copy_feedback(course: Path, assignment: str, records: dict[str, tuple[dict, Path]]) -> None:
-    """Publish each graded record's feedback, sanitised; a failed one has none (an old page goes)."""
+def publish(course: Path, assignment: str, records: dict[str, tuple[dict, Path]]) -> None:
+    """Put each graded record's autograded notebook and feedback (sanitised) where nbgrader keeps
+    them; a failed record has neither (old ones go)."""
     coursedir = course_directory(course)
     for student, (record, folder) in records.items():
-        html = folder / f"{student}.html"
-        dest = Path(coursedir.format_path(coursedir.feedback_directory, student, assignment),
-                    f"{record['notebook']}.html")
-        if record["status"] == "graded" and html.exists():
+        for kind, suffix in (("autograded", ".ipynb"), ("feedback", ".html")):
+            source = folder / f"{student}{suffix}"
+            dest = Path(coursedir.format_path(getattr(coursedir, f"{kind}_directory"), student, assignment),
+                        record["notebook"] + suffix)
+            if record["status"] != "graded" or not source.exists():
+                dest.unlink(missing_ok=True)
+                continue
             dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_text(report.sanitise_html(html.read_text(errors="replace")))
-        else:
-            dest.unlink(missing_ok=True)
+            if kind == "feedback":
+                dest.write_text(report.sanitise_html(source.read_text(errors="replace")))
+            else:
+                shutil.copyfile(source, dest)
 
 
 def merge(course: Path, assignment: str, folders: list[Path]) -> Path:
-    """Merge result folders into the gradebook, ``build/grades-<assignment>.csv`` and feedback/."""
+    """Merge result folders into the gradebook, ``build/grades-<assignment>.csv``, autograded/ and feedback/."""
     records = collect(assignment, folders)
     register_assignment(course, assignment)
     write_gradebook(course, assignment, records)
-    copy_feedback(course, assignment, records)
+    publish(course, assignment, records)
     csv_path = course / "build" / f"grades-{assignment}.csv"
     write_csv(csv_path, records)
     return csv_path

@@ -36,21 +36,21 @@ def text(value, limit: int) -> str:
     return "".join(" " if unicodedata.category(c)[0] == "C" else c for c in str(value)[:limit])
 
 
-def _base(job: dict, duration: float, flags: list[str]) -> dict:
+def _base(job: dict, duration: float, flags: list[str], judge_cpu: float = 0.0) -> dict:
     return {
         "student": job["student"], "assignment": job["assignment"], "notebook": job["notebook"],
-        "sha256": job["sha256"], "device": job.get("device", "cpu"),
-        "duration_s": round(float(duration), 2), "flags": [text(f, 500) for f in flags][:50],
+        "sha256": job["sha256"], "device": job.get("device", "cpu"), "duration_s": round(float(duration), 2),
+        "judge_cpu_s": round(float(judge_cpu), 2), "flags": [text(f, 500) for f in flags][:50],
     }
 
 
-def graded(job: dict, scores: dict, duration: float, flags: list[str]) -> dict:
+def graded(job: dict, scores: dict, duration: float, flags: list[str], judge_cpu: float = 0.0) -> dict:
     """A graded record; its parts must be exactly the assignment's graded cells (``job["points"]``)."""
     if set(scores) != set(job["points"]):
         raise ValueError(f"the gradebook scored the parts {sorted(scores)[:20]}, "
                          f"not the assignment's {sorted(job['points'])}")
     parts = {grade_id: {"score": float(s.score), "max_score": float(s.max_score)} for grade_id, s in scores.items()}
-    return {**_base(job, duration, flags), "status": "graded", "cause": "", "reason": "", "parts": parts}
+    return {**_base(job, duration, flags, judge_cpu), "status": "graded", "cause": "", "reason": "", "parts": parts}
 
 
 def failed(job: dict, reason: str, duration: float, flags: list[str], cause: str = "grader") -> dict:
@@ -88,7 +88,7 @@ def validate(record) -> dict:
 
     need(isinstance(record, dict), "not an object")
     fields = {"student": str, "assignment": str, "notebook": str, "sha256": str, "device": str,
-              "duration_s": (int, float), "flags": list, "status": str, "cause": str, "reason": str,
+              "duration_s": (int, float), "judge_cpu_s": (int, float), "flags": list, "status": str, "cause": str, "reason": str,
               "parts": dict}
     need(set(record) == set(fields), f"fields {sorted(record)}")
     for name, kind in fields.items():
@@ -101,7 +101,7 @@ def validate(record) -> dict:
     need(record["cause"] in (CAUSES if record["status"] == "failed" else ("",)), "bad cause")
     need(all(isinstance(f, str) for f in record["flags"]), "flags must be strings")
     need(all(text(t, len(t)) == t for t in [*record["flags"], record["reason"]]), "control characters in text")
-    need(math.isfinite(record["duration_s"]) and record["duration_s"] >= 0, "bad duration")
+    need(all(math.isfinite(record[k]) and record[k] >= 0 for k in ("duration_s", "judge_cpu_s")), "bad duration")
     need(re.fullmatch(r"[0-9a-f]{64}", record["sha256"]) is not None, "bad sha256")
     for grade_id, part in record["parts"].items():
         need(GRADE_ID.fullmatch(grade_id) is not None, f"bad grade id {grade_id[:40]!r}")

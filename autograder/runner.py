@@ -141,7 +141,7 @@ class Worker:
     def grade(self, job: dict, timeout: int) -> dict:
         """Grade one job and return its record; on a crash or timeout, record why and start afresh."""
         done = Path(job["results"]) / f"{job['student']}.json"
-        for old in (done, done.with_suffix(".html")):
+        for old in (done, done.with_suffix(".html"), done.with_suffix(".ipynb")):
             old.unlink(missing_ok=True)  # so that what is read back is this run's
         if self.process is None or self.process.poll() is not None or self.jobs >= self.RECYCLE_AFTER:
             self.start()

@@ -65,10 +65,9 @@ def encode(value: Any, buffers: list, other: Callable[[Any], dict], depth: int =
     if kind is dict:
         return {"$": "dict", "v": [[encode(k, buffers, other, depth + 1), encode(v, buffers, other, depth + 1)]
                                    for k, v in value.items()]}
-    if kind is np.ndarray and is_data_array(value):
-        array = np.ascontiguousarray(value)
-        return {"$": "array", "dtype": array.dtype.str, "shape": list(array.shape),
-                "b": _buffer(buffers, array.tobytes())}
+    if kind is np.ndarray and is_data_array(value):  # tobytes() is C order whatever the layout, 0-d included
+        return {"$": "array", "dtype": value.dtype.str, "shape": list(value.shape),
+                "b": _buffer(buffers, value.tobytes()), "ro": not value.flags.writeable}
     if isinstance(value, np.generic) and is_data_array(value):
         return {"$": "scalar", "dtype": value.dtype.str, "b": _buffer(buffers, np.asarray(value).tobytes())}
     if kind is slice:
@@ -128,6 +127,7 @@ def decode(tree: Any, buffers: list, resolve: Callable[[dict], Any], depth: int 
         if not all(type(n) is int and n >= 0 for n in shape) or math.prod(shape) * dtype.itemsize != len(data):
             raise WireError("array shape does not match its data")
         array = np.frombuffer(data, dtype=dtype).reshape(shape).copy()
+        array.flags.writeable = tree.get("ro") is not True  # a read-only argument stays read-only
         return array if tag == "array" else array[()]
     if tag == "slice":
         return slice(*(sub(v) for v in tree["v"]))

@@ -26,6 +26,8 @@ from .nbgrader_course import course_directory, read_scores
 from .sandbox import Limits, Sandbox, make_ipc_folder, remove_folder
 
 SANDBOX_KERNEL = "dlcourse-sandbox"
+# nbgrader failures that are the grader's (retried on the next run); any other is the notebook's
+GRADER_FAULTS = ("JudgeFailed", "OSError", "No space left on device", "MemoryError", "PermissionError")
 JUDGE_UID_OFFSET = 500  # the judge of slot k runs as UID_BASE + k + 500, its kernel as UID_BASE + k
 
 
@@ -125,9 +127,10 @@ def grade(job: dict) -> dict:
     flags += [str(f) for f in judged["flags"]]
     scores = read_scores(course, job["assignment"], job["notebook"]).get(job["student"])
     if not outcome.get("success") or scores is None:
-        log = outcome.get("log") or outcome.get("error") or ""
+        log = str(outcome.get("log") or outcome.get("error") or "")
+        cause = "grader" if any(fault in log for fault in GRADER_FAULTS) else "student"
         return results.failed(job, "nbgrader could not grade this notebook: " + results.last_error_line(log),
-                              time.monotonic() - started, flags)
+                              time.monotonic() - started, flags, cause)
     feedback = api.generate_feedback(job["assignment"], job["student"], force=True)
     html = course_directory(course).format_path(
         course_directory(course).feedback_directory, job["student"], job["assignment"])
@@ -137,7 +140,10 @@ def grade(job: dict) -> dict:
                            + results.last_error_line(feedback.get("log") or feedback.get("error") or ""))
     page = report.sanitise_html(html_file.read_text(errors="replace"))
     (Path(job["results"]) / f"{job['student']}.html").write_text(page)
-    return results.graded(job, scores, time.monotonic() - started, flags)
+    autograded = course_directory(course).format_path(
+        course_directory(course).autograded_directory, job["student"], job["assignment"])
+    shutil.copyfile(Path(autograded) / f"{job['notebook']}.ipynb", Path(job["results"]) / f"{job['student']}.ipynb")
+    return results.graded(job, scores, time.monotonic() - started, flags, judged["judge_cpu_s"])
 
 
 def grade_and_write(job: dict) -> None:

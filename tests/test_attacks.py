@@ -32,7 +32,8 @@ import pytest
 from autograder.nbgrader_course import copy_course
 from autograder.runner import UID_BASE
 from autograder.worker import JUDGE_UID_OFFSET
-from tests.attacks import NOTEBOOK, POINTS, Attack, Context, all_attacks, rendered_text
+from tests.attacks import NOTEBOOK, POINTS, Attack, Context, all_attacks
+from tests.test_reports import rendered_text
 from tests.test_grading import plan_submissions
 
 pytestmark = pytest.mark.slow
@@ -257,8 +258,9 @@ def test_nothing_written_outside_the_sandbox(run):
     assert after == run["before"], "the course or a submission changed"
     assert (run["course"] / "CANARY.txt").read_text() == "course file"
     assert (run["submissions"] / "reference" / ASSIGNMENT / "canary.txt").read_text() == "victim's file"
+    graded = [s for s, record in run["records"].items() if record["status"] == "graded"]
     assert sorted(p.name for p in run["results"].iterdir()) == sorted(
-        [f"{s}.json" for s in run["records"]] + [p.name for p in run["results"].glob("*.html")])
+        [f"{s}.json" for s in run["records"]] + [f"{s}{suffix}" for s in graded for suffix in (".html", ".ipynb")])
 
 
 def test_no_connection_reached_the_host(run):

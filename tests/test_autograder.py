@@ -47,12 +47,14 @@ def write_submitted(folder: Path, students: list[str]) -> dict[str, set[str]]:
 
 
 def write_chatty(folder: Path) -> None:
-    """The reference solution, except that affine prints 2 MB each time it is called."""
+    """The reference solution, except that its affine cell prints 2 MB, and affine 2 MB each time it is called
+    (during a test, which drops all the student's output)."""
     nb = planned()["reference"][0]
     for cell in nb.cells:
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "affine":
             cell.source = cell.source.replace("    return X @ W + b", "    print('.' * 2_000_000)\n    return X @ W + b")
-            assert "print" in cell.source
+            cell.source += "\nprint('.' * 2_000_000)\n"
+            assert cell.source.count("print") == 2
     folder.mkdir(parents=True)
     nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
 

@@ -1,9 +1,10 @@
 """Every exercise's grader, tested through the real pipeline (AUTHORING.md, "Every test is itself tested").
 
 For each exercise: regenerate the student version with ``nbgrader generate_assignment`` and compare
-it with the committed one; then ``nbgrader autograde`` (temporary gradebook) the reference solution,
-alternative correct answers, plausible wrong answers (several parts wrong per submission, since parts
-are scored independently) and the blank release, and check every part's score.
+it with the committed one; then grade, with the course's own autograder (sandboxed kernels, tests in
+the judge, exactly what students get) and a temporary gradebook, the reference solution, alternative
+correct answers, plausible wrong answers (several parts wrong per submission, since parts are scored
+independently) and the blank release, and check every part's score.
 """
 
 from __future__ import annotations
@@ -11,16 +12,19 @@ from __future__ import annotations
 import copy
 import importlib
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from autograder import results
 from autograder.nbgrader_course import copy_course, course_directory, nbgrader, read_scores, submit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-EXERCISES = {"01-linear-algebra": "tests.grading.answers_01"}
+EXERCISES = {"01-linear-algebra": "tests.grading.answers_01", "02-the-neuron": "tests.grading.answers_02"}
 
 pytestmark = pytest.mark.slow
 
@@ -80,10 +84,13 @@ def graded(request, tmp_path_factory):
     for student, (nb, _) in plans.items():
         submit(root, student, assignment, {notebook: nb})
     started = time.perf_counter()
-    nbgrader(root, "autograde", assignment, "--force")
+    run = subprocess.run([sys.executable, "-m", "autograder", "grade", assignment, "--submissions",
+                          str(root / "build" / "submitted"), "--workers", "2"], cwd=root, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
     print(f"\nautograded {len(plans)} submissions of {assignment} in {time.perf_counter() - started:.1f} s")
+    records = {p.stem: results.load(p) for p in (root / "build" / "grading" / assignment).glob("*.json")}
     return {
-        "root": root, "assignment": assignment, "notebook": notebook, "answers": answers,
+        "root": root, "assignment": assignment, "notebook": notebook, "answers": answers, "records": records,
         "source": source, "plans": plans, "scores": read_scores(root, assignment, notebook),
     }
 
@@ -127,6 +134,13 @@ def test_every_part_has_answers_to_test(graded):
     for part in parts:
         assert any(nbgrader_meta(c).get("grade_id") == f"test_{part}" and nbgrader_meta(c).get("grade")
                    for c in graded["source"].cells), f"part {part} has no graded cell test_{part}"
+
+
+def test_honest_work_is_graded_and_never_flagged(graded):
+    for student, record in graded["records"].items():
+        assert record["status"] == "graded", (student, record["reason"])
+        if not student.startswith("wrong"):
+            assert record["flags"] == [], (student, record["flags"])
 
 
 def test_reference_gets_full_marks_without_errors(graded):

@@ -30,7 +30,7 @@ def roundtrip(value):
 @pytest.mark.parametrize("value", [
     None, True, 3, -2**70, 1.5, float("inf"), 2 - 1j, "héllo", b"\0\1", [1, (2.0, "x")], {"a": [1], 2: None},
     np.arange(6, dtype=np.int16).reshape(2, 3), np.array([[np.nan, 1.0]], dtype=np.float32), np.float32(2.5),
-    np.bool_(True), np.zeros((0, 3)), slice(1, None, 2), Ellipsis,
+    np.bool_(True), np.zeros((0, 3)), np.array(2.5), np.arange(12.0).reshape(3, 4).T[::2], slice(1, None, 2), Ellipsis,
 ])
 def test_data_crosses_by_value(value):
     back = roundtrip(value)
@@ -111,6 +111,12 @@ def draw(rng):
 def shout(text):
     raise ValueError("bad " + text)
 
+class Oops(ValueError):
+    pass
+
+def oops():
+    raise Oops("custom")
+
 def slow():
     import time
     start = time.monotonic()
@@ -171,6 +177,11 @@ def test_student_functions_are_called_with_data(judge):
     ok(judge("out = scale(np.arange(3.0), 2)\nassert type(out) is np.ndarray and out.tolist() == [0, 2, 4]"))
 
 
+def test_read_only_arguments_stay_read_only(judge):
+    error = judge("a = np.ones(3)\na.flags.writeable = False\nclobber(a)")["error"]
+    assert error["ename"] == "ValueError" and "read-only" in error["evalue"]
+
+
 def test_in_place_changes_are_mirrored(judge):
     ok(judge("a = np.ones(3)\ns = clobber(a)\nassert s == 0 and a.tolist() == [0, 0, 0]\n"
              "items, state = [1], {}\ngrow(items, state)\nassert items == [1, 1] and state == {'calls': 1}"))
@@ -195,6 +206,8 @@ def test_student_errors_keep_their_type_but_hidden_ones_their_message(judge):
     visible = judge("shout('visible')")["error"]
     assert visible["ename"] == "ValueError" and "bad visible" in visible["evalue"]
     assert any("in shout" in line for line in visible["traceback"])
+    assert judge("oops()")["error"]["ename"] == "Oops"
+    assert judge("### BEGIN HIDDEN TESTS\noops()\n### END HIDDEN TESTS")["error"]["ename"] == "ValueError"
     hidden = judge("x = 1\n### BEGIN HIDDEN TESTS\nshout('SECRET-INPUT')\n### END HIDDEN TESTS")["error"]
     assert hidden["ename"] == "ValueError"
     assert "SECRET" not in str(hidden) and "hidden test" in hidden["evalue"]

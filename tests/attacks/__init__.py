@@ -125,30 +125,6 @@ def hostile(grade_id: str, code: str | Callable[[Context], str]) -> Callable[[Co
     return build
 
 
-def rendered_text(html: str) -> str:
-    """What a browser shows of an HTML page: its text nodes outside scripts and styles."""
-    from html.parser import HTMLParser
-
-    class Text(HTMLParser):
-        def __init__(self):
-            super().__init__()
-            self.parts, self.skip = [], 0
-
-        def handle_starttag(self, tag, attrs):
-            self.skip += tag in ("script", "style")
-
-        def handle_endtag(self, tag):
-            self.skip -= tag in ("script", "style") and self.skip > 0
-
-        def handle_data(self, data):
-            if not self.skip:
-                self.parts.append(data)
-
-    parser = Text()
-    parser.feed(html)
-    return "".join(parser.parts)
-
-
 def raw(text: Callable[[Context], str]) -> Callable[[Context], dict[str, bytes]]:
     def build(ctx: Context) -> dict[str, bytes]:
         return {f"{NOTEBOOK}.ipynb": text(ctx).encode()}
