@@ -55,3 +55,16 @@ def test_runs_top_to_bottom(path, tmp_path):
     print(f"\n{path.relative_to(REPO_ROOT)} ran in {elapsed:.1f} s (DLCOURSE_QUICK={os.environ.get('DLCOURSE_QUICK')})")
     assert elapsed < TIME_LIMITS[path.relative_to(REPO_ROOT).parts[0]]
     assert repo_files() == before, "a notebook wrote into the repository"
+
+
+def test_every_module_lesson_and_exercise_is_picked_up():
+    """A new module's lesson and reference exercise run here without editing this file."""
+    runnable = set(ids(RUNNABLE))
+    lessons = sorted(p.stem for p in (REPO_ROOT / "course").glob("[0-9][0-9]-*.ipynb"))
+    assert {"01-linear-algebra", "02-the-neuron"} <= set(lessons)
+    for lesson in lessons:
+        assert f"course/{lesson}.ipynb" in runnable
+    for folder in sorted((REPO_ROOT / "solutions").iterdir()):
+        if folder.is_dir() and folder.name[:2].isdigit():
+            assert folder.name in lessons, f"solutions/{folder.name} has no lesson course/{folder.name}.ipynb"
+            assert f"solutions/{folder.name}/{folder.name}.ipynb" in runnable

@@ -1,8 +1,8 @@
 """Interactive explorers for the lessons (ipywidgets 8 + matplotlib), one module per lesson topic.
 
 ``from dlcourse.widgets import matrix_explorer`` imports what the lessons use. The explorers live
-in one module per topic (lesson 01: ``linear_algebra``, ``calculus``, ``probability``); the plumbing
-they share is in ``_common``.
+in one module per topic (lesson 01: ``linear_algebra``, ``calculus``, ``probability``; lesson 02:
+``neuron``); the plumbing they share is in ``_common``.
 
 Each explorer is one function that returns an ``ipywidgets.VBox`` with three extra attributes, so
 tests (and curious students) can drive it: ``.controls`` (the input widgets, by name), ``.state``
@@ -14,7 +14,7 @@ Maths that an exercise asks students to write (softmax, ...) stays private to th
 draws it: nothing an exercise asks for is importable from ``dlcourse``.
 """
 
-from . import calculus, linear_algebra, probability
+from . import calculus, linear_algebra, neuron, probability
 from .calculus import FUNCTIONS, directional_derivative, evaluate, gradient, gradient_explorer
 from .linear_algebra import (
     LETTER_F,
@@ -24,6 +24,7 @@ from .linear_algebra import (
     matrix_explorer,
     transform_points,
 )
+from .neuron import ACTIVATIONS, neuron_explorer
 from .probability import entropy, softmax_explorer
 
-__all__ = [*linear_algebra.__all__, *calculus.__all__, *probability.__all__]
+__all__ = [*linear_algebra.__all__, *calculus.__all__, *probability.__all__, *neuron.__all__]
