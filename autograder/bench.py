@@ -3,9 +3,11 @@
     python -m autograder.bench --n 12 --workers 2      (make bench-grading)
 
 Grades N copies of the reference solution four ways in one run on this machine: nbgrader alone
-(serial, unsandboxed), the autograder with the given workers (sandboxed), and the autograder with
-one worker with and without the sandbox, whose difference per submission is the sandbox's
-overhead. Every way must give every submission full marks.
+(serial, unsandboxed, tests in the student's kernel), the autograder with the given workers
+(sandboxed, tests in the judge), and the autograder with one worker with and without the sandbox,
+whose difference per submission is the sandbox's overhead. It also reports the judge's cost: the
+CPU time its process used per submission (start-up, the tests, decoding what the kernel sent).
+Every way must give every submission full marks.
 """
 
 from __future__ import annotations
@@ -49,6 +51,12 @@ def autograder_run(course: Path, assignment: str, submitted: Path, results_dir: 
     return seconds
 
 
+def judge_cpu(results_dir: Path) -> float:
+    """Mean CPU seconds of the judge process per submission."""
+    records = [results.load(p) for p in results_dir.glob("*.json")]
+    return sum(r["judge_cpu_s"] for r in records) / max(len(records), 1)
+
+
 def run(n: int, workers: int, assignment: str, source: Path) -> list[tuple[str, float]]:
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
         course = copy_course(Path(tmp) / "course", source)
@@ -66,12 +74,13 @@ def run(n: int, workers: int, assignment: str, source: Path) -> list[tuple[str, 
         parallel = autograder_run(course, assignment, submitted, Path(tmp) / "r-par", "--workers", str(workers))
         serial = autograder_run(course, assignment, submitted, Path(tmp) / "r-one", "--workers", "1")
         bare = autograder_run(course, assignment, submitted, Path(tmp) / "r-bare", "--workers", "1", "--no-sandbox")
+        judge = judge_cpu(Path(tmp) / "r-one")
     return [
         ("nbgrader autograde (serial, no sandbox)", plain),
         (f"autograder grade --workers {workers} (sandboxed)", parallel),
         ("autograder grade --workers 1 (sandboxed)", serial),
         ("autograder grade --workers 1 --no-sandbox", bare),
-    ]
+    ], judge
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--assignment", default="01-linear-algebra")
     p.add_argument("--course", type=Path, default=Path(__file__).resolve().parent.parent)
     args = p.parse_args(argv)
-    rows = run(args.n, args.workers, args.assignment, args.course)
+    rows, judge = run(args.n, args.workers, args.assignment, args.course)
     plain = rows[0][1]
     print(f"\n{args.n} submissions of {args.assignment}, {args.workers} workers\n")
     print(f"| {'run':<45} | {'wall s':>7} | {'s / submission':>14} | {'vs nbgrader':>11} |")
@@ -91,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     overhead = (rows[2][1] - rows[3][1]) / args.n
     print(f"\nwall-time ratio nbgrader / autograder --workers {args.workers}: {plain / rows[1][1]:.2f}")
     print(f"sandbox overhead per submission (workers 1, sandboxed minus not): {overhead:+.2f} s")
+    print(f"judge process per submission (CPU time, workers 1, sandboxed): {judge:.2f} s")
     return 0
 
 

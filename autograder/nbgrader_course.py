@@ -49,6 +49,17 @@ def copy_course(dest: Path, source: Path = REPO_ROOT) -> Path:
     return dest
 
 
+def generate_assignment(course_root: Path, assignment: str) -> None:
+    """``nbgrader generate_assignment --force`` in this process (the grader imports nbgrader anyway)."""
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
+    outcome = NbGraderAPI(config=config).generate_assignment(assignment, force=True)
+    if not outcome.get("success"):
+        raise NbgraderError(f"nbgrader generate_assignment {assignment} failed:\n{outcome.get('log') or outcome.get('error')}")
+
+
 def course_directory(course_root: Path):
     """nbgrader's CourseDirectory as the course's nbgrader_config.py sets it up."""
     from nbgrader.coursedir import CourseDirectory

@@ -27,7 +27,7 @@ from queue import Queue
 import nbformat
 
 from . import results, submissions
-from .nbgrader_course import copy_course, nbgrader
+from .nbgrader_course import copy_course, generate_assignment
 from .progress import Progress
 from .cgroups import create_run_group
 from .sandbox import check_available, remove_folder
@@ -81,7 +81,7 @@ def gpu_ids() -> list[str]:
 def prepare_template(settings: Settings, scratch: Path) -> tuple[Path, str, dict[str, float]]:
     """A course copy with the assignment generated: its gradebook holds the cells and hidden tests."""
     template = copy_course(scratch / "template", settings.course)
-    nbgrader(template, "generate_assignment", settings.assignment, "--force")
+    generate_assignment(template, settings.assignment)
     source = sorted((template / "solutions" / settings.assignment).glob("*.ipynb"))
     if len(source) != 1:
         raise ValueError(f"{settings.assignment} must have exactly one notebook; found {len(source)}")

@@ -4,9 +4,10 @@ The runner keeps one worker process per slot and sends it job files on stdin, so
 imported once per worker rather than once per submission.
 
 The worker is trusted grader code. It builds a private nbgrader course for this one submission
-(the prepared gradebook, which holds the hidden tests, and the student's files), runs nbgrader's
-autograde with ``GuardedExecute`` and the sandboxed kernel, renders the feedback, and writes the
-result with ``results.write`` (scores read back from nbgrader's own gradebook).
+(the prepared gradebook, which holds the hidden tests, and the student's notebook), runs nbgrader's
+autograde with ``JudgedExecute`` (the student's kernel and the judge, each in its own sandbox),
+renders the feedback, and writes the result with ``results.write`` (scores read back from
+nbgrader's own gradebook), beside the feedback page and the autograded notebook.
 """
 
 from __future__ import annotations

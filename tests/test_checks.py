@@ -1,5 +1,7 @@
 """dlcourse.checks: every check passes right answers, fails wrong ones, and never leaks the expected values."""
 
+import ast
+
 import numpy as np
 import pytest
 
@@ -284,3 +286,11 @@ def test_student_sources_fall_back_to_the_ipython_history():
     finally:
         checks.set_student_sources(None)
         InteractiveShell.clear_instance()
+
+
+def test_check_not_used_skips_code_too_deep_to_parse():
+    deep = "total = " + "+".join(["1"] * 5000) + "\n"
+    with pytest.raises(RecursionError):
+        ast.parse(deep)  # the case is real: Python's parser gives up on it
+    checks.check_not_used("f", {"numeric_gradient": "write it yourself"},
+                          sources=["def f(x):\n    return 2 * x\n", deep])

@@ -238,8 +238,6 @@ def check_gradient(
 # --------------------------------------------------------------------------------------------------
 
 #: The student's code as the grader gave it (see :func:`set_student_sources`); None: use the history.
-#: A public, immutable tuple, so that the kernel guard's snapshot of this module covers it: code
-#: that rebinds it during a test is caught like any other patch of ``checks``.
 GRADER_SOURCES: tuple[str, ...] | None = None
 
 
@@ -279,7 +277,7 @@ def _parse(source: str) -> ast.Module | None:
     """A cell's code as an AST (IPython syntax such as magics transformed first); None if it does not parse."""
     try:
         return ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError):  # RecursionError: an expression nested too deeply
         pass
     try:
         from IPython.core.inputtransformer2 import TransformerManager
@@ -334,7 +332,7 @@ def _free_names(statement: ast.stmt) -> set[str]:
     and when the functions and classes it defines run; local variables are not among them."""
     try:
         table = symtable.symtable(ast.unparse(statement), "<cell>", "exec")
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError):
         return {node.id for node in ast.walk(statement) if isinstance(node, ast.Name)}
     names = {symbol.get_name() for symbol in table.get_symbols() if symbol.is_referenced()}
     pending = list(table.get_children())

@@ -122,6 +122,11 @@ ATTACKS = [
     Attack("big-file", "writes a 200 MB file in its folder and 400 MB to /tmp",
            "file-size rlimit (64 MB); HOME and /tmp are 256 MB tmpfs", hostile("affine", BIG_FILE),
            zero=AFFINE_0, proof=("LOOKED, FOUND 0",)),
+    Attack("deep-expression", "a solution cell holding a 5000-term sum, which makes ipykernel's compiler recurse too "
+           "deeply: the kernel never answers that cell",
+           "the cell's time limit ends it; the judge's checks skip code that does not parse; the other parts are graded",
+           hostile("affine", WRONG_AFFINE + "x = " + "+".join(["1"] * 5000) + "\n"), zero=AFFINE_0,
+           proof=("CellTimeoutError",)),
     Attack("sys-exit", "calls sys.exit() in a solution cell after defining a wrong affine",
            "IPython turns SystemExit into a cell error; the kernel goes on",
            hostile("affine", WRONG_AFFINE + "import sys\nEXPLOITS.append('exiting')\nsys.exit()\n"), zero=AFFINE_0,
