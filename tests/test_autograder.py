@@ -318,3 +318,11 @@ def test_hostile_names_zip_entries_and_feedback(tmp_path):
     assert "MARK-MD" in shown and "MARK-HTML" in shown and "MARK-MDOUT" in shown, "its cells ran and are shown"
     assert "checks.check_array(Z," in shown
     assert active_content(page) == [] and "script-src 'none'" in csp(page)
+
+
+def test_gradebooks_get_the_revision_nbgrader_would_stamp():
+    import nbgrader.api
+
+    from autograder.nbgrader_course import alembic_head
+
+    assert alembic_head() == nbgrader.api.get_alembic_version()  # the latter runs the alembic command
