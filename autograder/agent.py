@@ -24,7 +24,6 @@ import numpy as np
 from autograder.wire import Peer, WireError, decode, encode
 
 MAX_ITEMS = 100_000
-RNG_TYPES = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 HERE = {os.path.join(os.path.dirname(os.path.abspath(__file__)), name) for name in ("agent.py", "wire.py")}
 
 
@@ -122,9 +121,6 @@ class Agent:
         def other(obj):
             if isinstance(obj, JudgeFunction):
                 return {"$": "callback", "id": obj._id}
-            if isinstance(obj, np.random.Generator):
-                bits = obj.bit_generator
-                return {"$": "rng", "name": type(bits).__name__, "state": encode(bits.state, buffers, other)}
             if isinstance(obj, np.ndarray):
                 return encode(np.ndarray.view(obj, np.ndarray), buffers, self.handle)
             for base in (int, float, complex, str, bytes, list, tuple, dict):
@@ -140,10 +136,6 @@ class Agent:
                 return self.objects[tag["id"]]
             if tag["$"] == "callback" and type(tag.get("id")) is int:
                 return JudgeFunction(self, tag["id"])
-            if tag["$"] == "rng" and tag.get("name") in RNG_TYPES:
-                bits = getattr(np.random, tag["name"])()
-                bits.state = decode(tag["state"], buffers, resolve)
-                return np.random.Generator(bits)
             raise WireError(f"unknown reference {str(tag.get('$'))[:20]}")
 
         return decode(tree, buffers, resolve)

@@ -283,9 +283,6 @@ class Judge:
         def other(obj):
             if isinstance(obj, RemoteObject):
                 return {"$": "ref", "id": obj._id}
-            if isinstance(obj, np.random.Generator):
-                bits = obj.bit_generator
-                return {"$": "rng", "name": type(bits).__name__, "state": encode(bits.state, buffers, other)}
             for base in (list, tuple, dict):
                 if isinstance(obj, base):
                     return encode(base(obj), buffers, other)
@@ -304,10 +301,6 @@ class Judge:
                 return self._remote_class(kind)(self, tag["id"], name and name[:100])
             if tag["$"] == "callback" and tag.get("id") in self.callbacks:
                 return self.callbacks[tag["id"]]
-            if tag["$"] == "rng" and tag.get("name") in ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64"):
-                bits = getattr(np.random, tag["name"])()
-                bits.state = decode(tag["state"], buffers, resolve)
-                return np.random.Generator(bits)
             raise WireError("unknown reference")
 
         return decode(tree, buffers, resolve)

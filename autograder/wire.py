@@ -1,8 +1,8 @@
 """The data-only channel between the judge and the student's kernel.
 
 Values cross by value when they are data: None, bool, int, float, complex, str, bytes, numeric and
-boolean numpy arrays and scalars (raw bytes with dtype and shape, never pickle), slices, and lists,
-tuples and dicts of these. Anything else is replaced, by the sending side's ``other`` function, by
+boolean numpy arrays and scalars (raw bytes with dtype and shape, never pickle), slices, numpy
+random generators (by their state), and lists, tuples and dicts of these. Anything else is replaced, by the sending side's ``other`` function, by
 a tagged reference (a handle to an object that stays where it was made); the receiving side's
 ``resolve`` function turns such tags into its own proxies. Decoding builds only plain data: an
 ndarray subclass or a float subclass never survives the trip.
@@ -23,6 +23,7 @@ from typing import Any, Callable
 import numpy as np
 
 MAX_FRAME = 1 << 30
+RNG_TYPES = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 MAX_DEPTH = 64
 DATA_KINDS = "biufc"
 
@@ -74,6 +75,9 @@ def encode(value: Any, buffers: list, other: Callable[[Any], dict], depth: int =
         return {"$": "slice", "v": [encode(x, buffers, other, depth + 1) for x in (value.start, value.stop, value.step)]}
     if value is Ellipsis:
         return {"$": "ellipsis"}
+    if kind is np.random.Generator and type(value.bit_generator).__name__ in RNG_TYPES:  # by its state
+        return {"$": "rng", "name": type(value.bit_generator).__name__,
+                "state": encode(value.bit_generator.state, buffers, other, depth + 1)}
     return other(value)
 
 
@@ -133,6 +137,13 @@ def decode(tree: Any, buffers: list, resolve: Callable[[dict], Any], depth: int 
         return slice(*(sub(v) for v in tree["v"]))
     if tag == "ellipsis":
         return Ellipsis
+    if tag == "rng" and tree.get("name") in RNG_TYPES:
+        bits = getattr(np.random, tree["name"])()
+        try:
+            bits.state = sub(tree["state"])
+        except (TypeError, ValueError, KeyError) as err:
+            raise WireError("malformed random generator state") from err
+        return np.random.Generator(bits)
     return resolve(tree)
 
 

@@ -229,3 +229,11 @@ def test_a_time_limit_ends_the_cell_not_the_judge(judge):
 
 def test_undefined_names_fail_plainly(judge):
     assert judge("missing_function(1)")["error"]["ename"] == "NameError"
+
+
+def test_random_generators_cross_by_state():
+    rng = np.random.default_rng(11)
+    rng.normal(size=5)
+    back = roundtrip(rng)
+    assert type(back) is np.random.Generator and back is not rng
+    assert np.array_equal(back.normal(size=4), rng.normal(size=4))
