@@ -131,6 +131,12 @@ class Model:
 def make():
     return Model()
 
+def build(units, seed):
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential([keras.Input((4,)), keras.layers.Dense(units, activation="relu"), keras.layers.Dense(2)])
+
 class Sub(np.ndarray):
     def __eq__(self, other):
         return True
@@ -199,6 +205,14 @@ def test_objects_stay_behind_handles(judge):
     ok(judge("m = make()\nassert type(m).__name__ == 'Model' and m.units == 4 and m.count() == 12\n"
              "assert not isinstance(m, np.ndarray)"))
     ok(judge("s = sneaky()\nassert type(s) is np.ndarray and not (s == np.ones(2)).all()"))
+
+
+def test_a_keras_model_is_probed_through_its_handle(judge):
+    ok(judge("m = build(8, 0)\nassert type(m).__name__ == 'Sequential' and m.count_params() == 4 * 8 + 8 + 8 * 2 + 2\n"
+             "assert m.get_config()['layers'][1]['config']['activation'] == 'relu'\n"
+             "assert [type(layer).__name__ for layer in m.layers] == ['Dense', 'Dense']\n"
+             "out = np.asarray(m(np.ones((3, 4), dtype='float32')))\n"
+             "assert type(out) is np.ndarray and out.shape == (3, 2) and out.dtype == np.float32"))
 
 
 def test_student_errors_keep_their_type_but_hidden_ones_their_message(judge):
