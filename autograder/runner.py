@@ -160,8 +160,12 @@ class Worker:
                 reason, cause = f"the grader's worker left no valid result ({err})", "grader"
         elif answer is None:
             reason, cause = f"grading took longer than the {timeout} s limit for one submission", "student"
-        else:
-            reason, cause = f"the grader's worker crashed (exit {self.process.poll()})", "grader"
+        else:  # it closed its output: it is exiting, so its exit status is moments away
+            try:
+                status = self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                status = None
+            reason, cause = f"the grader's worker crashed (exit {status})", "grader"
         self.stop()
         return settle(done.parent, results.failed(job, reason, time.monotonic() - started, job["flags"], cause))
 
