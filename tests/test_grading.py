@@ -24,7 +24,8 @@ from autograder import results
 from autograder.nbgrader_course import copy_course, course_directory, nbgrader, read_scores, submit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-EXERCISES = {"01-linear-algebra": "tests.grading.answers_01", "02-the-neuron": "tests.grading.answers_02"}
+EXERCISES = {"01-linear-algebra": "tests.grading.answers_01", "02-the-neuron": "tests.grading.answers_02",
+             "03-xor-and-hidden-layers": "tests.grading.answers_03"}
 
 pytestmark = pytest.mark.slow
 
