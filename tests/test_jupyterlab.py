@@ -118,6 +118,8 @@ def sync_playwright_or_fail():
 
 # JavaScript run in the page.  The notebook is the visible .jp-NotebookPanel.
 NOTEBOOK_JS = "document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook')"
+# A cell of the visible notebook (notebooks opened by earlier tests stay open, hidden, in the workspace).
+VISIBLE_CELL = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell"
 
 EXECUTION_STATE_JS = f"""() => {{
     const notebook = {NOTEBOOK_JS};
@@ -168,6 +170,22 @@ PLOT_CHANGED_JS = """([selector, oldSrc]) => {
 
 def wait_for_kernel_idle(page):
     page.wait_for_function(KERNEL_READY_JS, timeout=KERNEL_IDLE_TIMEOUT)
+
+
+def open_notebook(page, url):
+    """Open a notebook and wait for its kernel. JupyterLab sometimes asks which kernel to start for a
+    notebook opened beside others (its own kernel preselected): a student would press Select."""
+    page.goto(url)
+    page.locator(VISIBLE_CELL).first.wait_for()
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    select = page.locator(".jp-Dialog button", has_text="Select")
+    try:
+        select.wait_for(timeout=3000)
+        select.click()
+    except PlaywrightTimeout:
+        pass
+    wait_for_kernel_idle(page)
 
 
 def execution_state_is(page, condition, timeout):
@@ -230,10 +248,7 @@ def test_matrix_widget_in_browser(lab, artifacts):
         page.set_default_timeout(PAGE_TIMEOUT)
         page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
         try:
-            page.goto(lab.lab_url(LESSON))
-            page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").first.wait_for()
-            wait_for_kernel_idle(page)
-
+            open_notebook(page, lab.lab_url(LESSON))
             state = run_all_cells(page)
             # JupyterLab scrolls inside a fixed-size page: a tall viewport shows more.
             page.set_viewport_size({"width": 1400, "height": 4000})
@@ -312,9 +327,7 @@ def test_neuron_widget_in_browser(lab, artifacts):
         page.set_default_timeout(PAGE_TIMEOUT)
         page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
         try:
-            page.goto(lab.lab_url(LESSON_02))
-            page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").first.wait_for()
-            wait_for_kernel_idle(page)
+            open_notebook(page, lab.lab_url(LESSON_02))
             state = run_all_cells(page)
             errors = page.evaluate(ERROR_OUTPUTS_JS)
             if errors:
@@ -375,9 +388,7 @@ def test_hidden_layer_widget_in_browser(lab, artifacts):
         page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
         selector = ".dlcourse-hidden-layer-explorer img"
         try:
-            page.goto(lab.lab_url(LESSON_03))
-            page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").first.wait_for()
-            wait_for_kernel_idle(page)
+            open_notebook(page, lab.lab_url(LESSON_03))
             state = run_all_cells(page)
             errors = page.evaluate(ERROR_OUTPUTS_JS)
             if errors:
