@@ -11,6 +11,7 @@ import base64
 import io
 
 import ipywidgets as widgets
+from matplotlib.figure import Figure
 
 __all__: list[str] = []
 
@@ -38,3 +39,19 @@ def _explorer(css_class, rows, output):
     box.state = {}
     box.figure = None
     return box
+
+
+def _message_figure(text, width=9.5):
+    """A figure that says, in red, why nothing can be drawn (so a silly input never leaves a stale plot)."""
+    fig = Figure(figsize=(width, 4.2), layout="constrained")
+    ax = fig.subplots()
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=12, color="tab:red", wrap=True)
+    return fig
+
+
+def _redraw_on_change(controls, redraw):
+    """Call ``redraw`` whenever a control's value changes, and once now."""
+    for control in controls.values():
+        control.observe(redraw, names="value")
+    redraw()

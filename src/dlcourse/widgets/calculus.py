@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..plots import vector_arrows
-from ._common import _explorer, _show
+from ._common import _explorer, _redraw_on_change, _show
 
 __all__ = [
     "gradient_explorer",
@@ -171,7 +171,5 @@ def gradient_explorer(function="bowl", point=(1.0, 1.0)):
         explorer.figure = _draw_gradient(name, point, angle, grad)
         _show(output, explorer.figure)
 
-    for control in controls.values():
-        control.observe(redraw, names="value")
-    redraw()
+    _redraw_on_change(controls, redraw)
     return explorer

@@ -15,7 +15,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from ._common import _explorer, _show
+from ._common import _explorer, _message_figure, _redraw_on_change, _show
 
 __all__ = ["hidden_layer_explorer", "HIDDEN_ACTIVATIONS"]
 
@@ -64,14 +64,6 @@ def _train(X, t, units, name, steps, seed):
         dZ1 = np.outer(dz, W2) * dH
         W2, b2 = W2 - _LEARNING_RATE * H.T @ dz, b2 - _LEARNING_RATE * dz.sum()
         W1, b1 = W1 - _LEARNING_RATE * X.T @ dZ1, b1 - _LEARNING_RATE * dZ1.sum(axis=0)
-
-
-def _message_figure(text):
-    fig = Figure(figsize=(10, 4.2), layout="constrained")
-    ax = fig.subplots()
-    ax.set_axis_off()
-    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=12, color="tab:red", wrap=True)
-    return fig
 
 
 def _draw(params, name, X, t, losses):
@@ -160,7 +152,7 @@ def hidden_layer_explorer(units=2, activation="tanh", steps=1000, seed=0):
             message = "; ".join(problems) + "."
             explorer.state.update(valid=False, message=message)
             info.value = f"<span style='color:#c00'>{message}</span>"
-            explorer.figure = _message_figure(message)
+            explorer.figure = _message_figure(message, width=10)
             _show(output, explorer.figure)
             return
         params, losses = _train(X, t, units_now, name, steps_now, seed_now)
@@ -175,7 +167,5 @@ def hidden_layer_explorer(units=2, activation="tanh", steps=1000, seed=0):
         explorer.figure = _draw(params, name, X, t, losses)
         _show(output, explorer.figure)
 
-    for control in controls.values():
-        control.observe(redraw, names="value")
-    redraw()
+    _redraw_on_change(controls, redraw)
     return explorer

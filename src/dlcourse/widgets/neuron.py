@@ -13,7 +13,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from ._common import _explorer, _show
+from ._common import _explorer, _message_figure, _redraw_on_change, _show
 
 __all__ = ["neuron_explorer", "ACTIVATIONS"]
 
@@ -53,14 +53,6 @@ def _points():
     X = np.vstack([rng.normal((-1.0, -0.8), 0.6, size=(25, 2)),
                    rng.normal((1.1, 0.9), 0.6, size=(25, 2))])
     return X, np.repeat([0, 1], 25)
-
-
-def _message_figure(text):
-    fig = Figure(figsize=(9.5, 4.2), layout="constrained")
-    ax = fig.subplots()
-    ax.set_axis_off()
-    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=12, color="tab:red", wrap=True)
-    return fig
 
 
 def _draw_neuron(w, b, name, X, y):
@@ -164,7 +156,5 @@ def neuron_explorer(w=(1.0, 1.0), b=0.0, activation="sigmoid"):
         explorer.figure = _draw_neuron(w_now, b_now, name, X, y)
         _show(output, explorer.figure)
 
-    for control in controls.values():
-        control.observe(redraw, names="value")
-    redraw()
+    _redraw_on_change(controls, redraw)
     return explorer

@@ -12,7 +12,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from ._common import _explorer, _show
+from ._common import _explorer, _redraw_on_change, _show
 
 __all__ = [
     "softmax_explorer",
@@ -104,7 +104,5 @@ def softmax_explorer(logits=(2.0, 1.0, 0.1)):
         explorer.figure = _draw_softmax(z, temperature, shift, probs)
         _show(output, explorer.figure)
 
-    for control in controls.values():
-        control.observe(redraw, names="value")
-    redraw()
+    _redraw_on_change(controls, redraw)
     return explorer
