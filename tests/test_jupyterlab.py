@@ -311,14 +311,17 @@ def test_matrix_widget_in_browser(lab, artifacts):
             browser.close()
 
 
-LESSON_02 = "course/02-the-neuron.ipynb"
-
-
 @pytest.mark.browser
-def test_neuron_widget_in_browser(lab, artifacts):
-    """Lesson 02 runs in JupyterLab; editing the neuron's weight and activation redraws its plot."""
+@pytest.mark.parametrize("lesson, explorer, entry, values, name, edited", [
+    ("course/02-the-neuron.ipynb", "neuron-explorer", "w2", ("-2", "2"), "neuron", "the weight"),
+    ("course/03-xor-and-hidden-layers.ipynb", "hidden-layer-explorer", "units", ("3", "2"), "hidden-layer",
+     "the hidden units"),
+], ids=["02-neuron", "03-hidden-layer"])
+def test_number_and_activation_redraw_in_browser(lab, artifacts, lesson, explorer, entry, values, name, edited):
+    """The lesson runs in JupyterLab; editing the explorer's number box, then its activation, redraws its plot."""
     sync_playwright = sync_playwright_or_fail()
     console = []
+    selector = f".dlcourse-{explorer} img"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
@@ -327,85 +330,24 @@ def test_neuron_widget_in_browser(lab, artifacts):
         page.set_default_timeout(PAGE_TIMEOUT)
         page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
         try:
-            open_notebook(page, lab.lab_url(LESSON_02))
+            open_notebook(page, lab.lab_url(lesson))
             state = run_all_cells(page)
             errors = page.evaluate(ERROR_OUTPUTS_JS)
             if errors:
                 pytest.fail("cell outputs show errors:\n" + "\n---\n".join(errors))
             assert state["notRun"] == 0, f"Run All left cells unexecuted: {state}"
 
-            widget = page.locator(".dlcourse-neuron-explorer").first
+            widget = page.locator(f".dlcourse-{explorer}").first
             widget.wait_for(timeout=PLOT_UPDATE_TIMEOUT)
             widget.scroll_into_view_if_needed()
             plot = widget.locator("img").first
             plot.wait_for()
             sources = [plot.get_attribute("src")]
-            widget.screenshot(path=artifacts / "neuron-before.png")
+            widget.screenshot(path=artifacts / f"{name}-before.png")
 
-            entry = widget.locator(".dlcourse-w2 input")
-            entry.fill("-2" if entry.input_value() != "-2" else "2")
-            entry.press("Enter")
-            page.wait_for_function(PLOT_CHANGED_JS, arg=[".dlcourse-neuron-explorer img", sources[-1]],
-                                   timeout=PLOT_UPDATE_TIMEOUT)
-            sources.append(plot.get_attribute("src"))
-
-            widget.locator(".dlcourse-activation select").select_option("relu")
-            page.wait_for_function(PLOT_CHANGED_JS, arg=[".dlcourse-neuron-explorer img", sources[-1]],
-                                   timeout=PLOT_UPDATE_TIMEOUT)
-            sources.append(plot.get_attribute("src"))
-            widget.scroll_into_view_if_needed()
-            widget.screenshot(path=artifacts / "neuron-after.png")
-
-            images = [png_from_data_url(src) for src in sources]
-            for before, after, what in [(0, 1, "the weight"), (1, 2, "the activation")]:
-                change = fraction_of_pixels_that_differ(images[before], images[after])
-                assert change > 0.01, f"the plot barely changed after editing {what} ({change:.2%} of pixels)"
-        except BaseException:
-            try:
-                page.screenshot(path=artifacts / "failure-neuron.png", full_page=True)
-            except Exception as error:  # do not hide the original failure
-                print(f"could not save failure-neuron.png: {error}")
-            raise
-        finally:
-            (artifacts / "browser-console-neuron.log").write_text("\n".join(console) + "\n")
-            browser.close()
-
-
-LESSON_03 = "course/03-xor-and-hidden-layers.ipynb"
-
-
-@pytest.mark.browser
-def test_hidden_layer_widget_in_browser(lab, artifacts):
-    """Lesson 03 runs in JupyterLab; changing the hidden units and the activation retrains and redraws."""
-    sync_playwright = sync_playwright_or_fail()
-    console = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(PAGE_TIMEOUT)
-        page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
-        selector = ".dlcourse-hidden-layer-explorer img"
-        try:
-            open_notebook(page, lab.lab_url(LESSON_03))
-            state = run_all_cells(page)
-            errors = page.evaluate(ERROR_OUTPUTS_JS)
-            if errors:
-                pytest.fail("cell outputs show errors:\n" + "\n---\n".join(errors))
-            assert state["notRun"] == 0, f"Run All left cells unexecuted: {state}"
-
-            widget = page.locator(".dlcourse-hidden-layer-explorer").first
-            widget.wait_for(timeout=PLOT_UPDATE_TIMEOUT)
-            widget.scroll_into_view_if_needed()
-            plot = widget.locator("img").first
-            plot.wait_for()
-            sources = [plot.get_attribute("src")]
-            widget.screenshot(path=artifacts / "hidden-layer-before.png")
-
-            entry = widget.locator(".dlcourse-units input")
-            entry.fill("3" if entry.input_value() != "3" else "2")
-            entry.press("Enter")
+            box = widget.locator(f".dlcourse-{entry} input")
+            box.fill(values[0] if box.input_value() != values[0] else values[1])
+            box.press("Enter")
             page.wait_for_function(PLOT_CHANGED_JS, arg=[selector, sources[-1]], timeout=PLOT_UPDATE_TIMEOUT)
             sources.append(plot.get_attribute("src"))
 
@@ -413,18 +355,18 @@ def test_hidden_layer_widget_in_browser(lab, artifacts):
             page.wait_for_function(PLOT_CHANGED_JS, arg=[selector, sources[-1]], timeout=PLOT_UPDATE_TIMEOUT)
             sources.append(plot.get_attribute("src"))
             widget.scroll_into_view_if_needed()
-            widget.screenshot(path=artifacts / "hidden-layer-after.png")
+            widget.screenshot(path=artifacts / f"{name}-after.png")
 
             images = [png_from_data_url(src) for src in sources]
-            for before, after, what in [(0, 1, "the hidden units"), (1, 2, "the activation")]:
+            for before, after, what in [(0, 1, edited), (1, 2, "the activation")]:
                 change = fraction_of_pixels_that_differ(images[before], images[after])
                 assert change > 0.01, f"the plot barely changed after editing {what} ({change:.2%} of pixels)"
         except BaseException:
             try:
-                page.screenshot(path=artifacts / "failure-hidden-layer.png", full_page=True)
+                page.screenshot(path=artifacts / f"failure-{name}.png", full_page=True)
             except Exception as error:  # do not hide the original failure
-                print(f"could not save failure-hidden-layer.png: {error}")
+                print(f"could not save failure-{name}.png: {error}")
             raise
         finally:
-            (artifacts / "browser-console-hidden-layer.log").write_text("\n".join(console) + "\n")
+            (artifacts / f"browser-console-{name}.log").write_text("\n".join(console) + "\n")
             browser.close()
