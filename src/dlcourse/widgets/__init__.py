@@ -1,8 +1,9 @@
 """Interactive explorers for the lessons (ipywidgets 8 + matplotlib), one module per lesson topic.
 
-``from dlcourse.widgets import matrix_explorer`` imports what the lessons use. The explorers live
-in one module per topic (lesson 01: ``linear_algebra``, ``calculus``, ``probability``; lesson 02:
-``neuron``; lesson 03: ``hidden_layers``); the plumbing they share is in ``_common``.
+``from dlcourse.widgets import matrix_explorer`` imports what the lessons use: each topic module's
+``__all__`` is re-exported here. The topics, by lesson: 01 ``linear_algebra``, ``calculus``,
+``probability``; 02 ``neuron``; 03 ``hidden_layers``; 04 ``backprop``; 05 ``optimisers``;
+06 ``regularisation``; 07 ``keras_training``. The plumbing they share is in ``_common``.
 
 Each explorer is one function that returns an ``ipywidgets.VBox`` with three extra attributes, so
 tests (and curious students) can drive it: ``.controls`` (the input widgets, by name), ``.state``
@@ -14,19 +15,18 @@ Maths that an exercise asks students to write (softmax, ...) stays private to th
 draws it: nothing an exercise asks for is importable from ``dlcourse``.
 """
 
-from . import calculus, hidden_layers, linear_algebra, neuron, probability
-from .calculus import FUNCTIONS, directional_derivative, evaluate, gradient, gradient_explorer
-from .hidden_layers import HIDDEN_ACTIVATIONS, hidden_layer_explorer
-from .linear_algebra import (
-    LETTER_F,
-    describe_matrix,
-    determinant,
-    eigen_directions,
-    matrix_explorer,
-    transform_points,
-)
-from .neuron import ACTIVATIONS, neuron_explorer
-from .probability import entropy, softmax_explorer
+from . import (backprop, calculus, hidden_layers, keras_training, linear_algebra, neuron, optimisers, probability,
+               regularisation)
+from .backprop import *  # noqa: F401,F403
+from .calculus import *  # noqa: F401,F403
+from .hidden_layers import *  # noqa: F401,F403
+from .keras_training import *  # noqa: F401,F403
+from .linear_algebra import *  # noqa: F401,F403
+from .neuron import *  # noqa: F401,F403
+from .optimisers import *  # noqa: F401,F403
+from .probability import *  # noqa: F401,F403
+from .regularisation import *  # noqa: F401,F403
 
-__all__ = [*linear_algebra.__all__, *calculus.__all__, *probability.__all__, *neuron.__all__,
-           *hidden_layers.__all__]
+TOPICS = (linear_algebra, calculus, probability, neuron, hidden_layers, backprop, optimisers, regularisation,
+          keras_training)
+__all__ = [name for topic in TOPICS for name in topic.__all__]

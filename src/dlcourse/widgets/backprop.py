@@ -1,0 +1,3 @@
+"""Lesson 04: explorers (being written)."""
+
+__all__: list[str] = []

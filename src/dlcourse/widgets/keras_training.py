@@ -1,0 +1,3 @@
+"""Lesson 07: explorers (being written)."""
+
+__all__: list[str] = []

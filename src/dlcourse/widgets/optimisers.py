@@ -1,0 +1,3 @@
+"""Lesson 05: explorers (being written)."""
+
+__all__: list[str] = []
