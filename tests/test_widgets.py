@@ -274,6 +274,38 @@ def test_matrix_explorer_rejects_wrong_shape():
         W.matrix_explorer(((1.0, 2.0, 3.0),))
 
 
+def test_matrix_explorer_says_why_huge_or_missing_entries_cannot_be_drawn():
+    ex = W.matrix_explorer()
+    for silly in (1e6, -11.0, float("nan"), float("inf")):
+        before = ex.figure
+        ex.controls["m12"].value = silly
+        assert ex.state["valid"] is False and "between -10 and 10" in ex.state["message"]
+        assert ex.figure is not before and ex.figure.axes[0].texts  # a message, not the stale plot
+    set_matrix(ex, [[10, -10], [-10, 10]])
+    assert ex.state["valid"] and ex.state["determinant"] == 0.0
+
+
+def test_matrix_explorer_labels_read_as_a_student_expects():
+    # an eigenvalue that is 0 up to rounding reads 0, complex ones read a + bi, and nothing reads -0
+    assert W.describe_matrix([[1, 2], [0.5, 1]]).endswith("eigenvalues 2, 0")
+    assert "eigenvalues 0 + 1i, 0 - 1i" in W.describe_matrix([[0, -1], [1, 0]])
+    values, _ = W.eigen_directions([[1, 2], [0.5, 1]])
+    assert 0.0 in values
+    ex = W.matrix_explorer([[-0.0, 0.0], [0.0, -0.0]])
+    assert "-0" not in ex.figure.axes[0].get_title() and "-0" not in W.describe_matrix(ex.state["matrix"])
+
+
+def test_editing_an_entry_by_hand_resets_the_preset_menu():
+    ex = W.matrix_explorer()
+    ex.preset.value = "shear"
+    assert ex.preset.value == "shear"  # the menu names the matrix shown
+    ex.controls["m12"].value = 2.0
+    assert ex.preset.value == "choose a preset..."
+    ex.preset.value = "shear"  # choosing the same preset again works
+    np.testing.assert_allclose(ex.state["matrix"], [[1, 1], [0, 1]])
+    assert ex.preset.style.description_width == "initial"  # preset names are not cut off
+
+
 # ---------------------------------------------------------------- gradient explorer
 
 def test_gradient_explorer_state_and_directional_derivative():
@@ -313,6 +345,12 @@ def test_gradient_explorer_draws_no_gradient_arrow_at_a_flat_point():
     np.testing.assert_allclose(ex.state["gradient"], [0.0, 0.0])
     assert artists(ex.figure, "gradient") == []
     assert len(artists(ex.figure, "direction")) == 1
+
+
+def test_gradient_explorer_never_shows_minus_zero():
+    ex = W.gradient_explorer("saddle", point=(0.0, -0.0))
+    info = [c.value for c in ex.children if isinstance(getattr(c, "value", None), str)][0]
+    assert "gradient = (0, 0)" in info and "-0" not in info
 
 
 def test_directional_derivative_panel_marks_current_angle():

@@ -55,3 +55,11 @@ def _redraw_on_change(controls, redraw):
     for control in controls.values():
         control.observe(redraw, names="value")
     redraw()
+
+
+def _number(value, digits=3):
+    """``value`` to ``digits`` significant figures for a label: rounding noise (below 1e-12) reads 0, never -0."""
+    value = float(value)
+    if abs(value) < 1e-12:
+        value = 0.0
+    return f"{value + 0.0:.{digits}g}"  # + 0.0 turns -0.0 into 0.0

@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..plots import vector_arrows
-from ._common import _explorer, _redraw_on_change, _show
+from ._common import _explorer, _number, _redraw_on_change, _show
 
 __all__ = [
     "gradient_explorer",
@@ -119,9 +119,9 @@ def _draw_gradient(function, point, angle, grad):
     ax_d.axhline(0, color="0.5", lw=0.8)
     if norm > 1e-9:
         best = np.rad2deg(np.arctan2(grad[1], grad[0]))
-        ax_d.axvline(best, color="red", ls="--", lw=1, label=rf"along $\nabla f$: max = {norm:.3g}")
+        ax_d.axvline(best, color="red", ls="--", lw=1, label=rf"along $\nabla f$: max = {_number(norm)}")
     ax_d.plot([angle], [directional_derivative(grad, angle)], "o", color="orange", ms=9,
-              mec="black", label=f"your u: {directional_derivative(grad, angle):.3g}", zorder=5,
+              mec="black", label=f"your u: {_number(directional_derivative(grad, angle))}", zorder=5,
               gid="current-angle")
     ax_d.set(xlim=(-180, 180), xticks=range(-180, 181, 90), xlabel="angle of u (degrees)",
              ylabel="slope along u", title="Directional derivative")
@@ -166,8 +166,8 @@ def gradient_explorer(function="bowl", point=(1.0, 1.0)):
                               value=float(evaluate(name, *point)),
                               directional_derivative=slope,
                               steepest_angle=float(np.rad2deg(np.arctan2(grad[1], grad[0]))))
-        info.value = (f"f = {explorer.state['value']:.3g}, gradient = ({grad[0]:.3g}, {grad[1]:.3g}), "
-                      f"|gradient| = {np.hypot(*grad):.3g}, slope along u = {slope:.3g}")
+        info.value = (f"f = {_number(explorer.state['value'])}, gradient = ({_number(grad[0])}, {_number(grad[1])}), "
+                      f"|gradient| = {_number(np.hypot(*grad))}, slope along u = {_number(slope)}")
         explorer.figure = _draw_gradient(name, point, angle, grad)
         _show(output, explorer.figure)
 

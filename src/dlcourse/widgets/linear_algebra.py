@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
 from ..plots import vector_arrows
-from ._common import _explorer, _show
+from ._common import _explorer, _message_figure, _number, _show
 
 __all__ = [
     "matrix_explorer",
@@ -64,6 +64,7 @@ def eigen_directions(matrix, tol=1e-9):
     if np.any(np.abs(np.imag(values)) > tol * scale):
         return values, []
     values, vectors = np.real(values), np.real(vectors)
+    values = np.where(np.abs(values) < tol * scale, 0.0, values)  # an eigenvalue that is 0 up to rounding
     directions = []
     for k in range(len(values)):
         v = vectors[:, k] / np.linalg.norm(vectors[:, k])
@@ -80,16 +81,20 @@ def describe_matrix(matrix):
     if abs(det) < 1e-12:
         area = "det = 0: the plane is squashed onto a line (or a point), not invertible"
     else:
-        area = f"det = {det:.3g}: areas scale by {abs(det):.3g}"
+        area = f"det = {_number(det)}: areas scale by {_number(abs(det))}"
         area += ", orientation flips (mirror image)" if det < 0 else ", orientation kept"
     if directions:
-        eig = "eigenvalues " + ", ".join(f"{v:.3g}" for v in np.real(values))
+        eig = "eigenvalues " + ", ".join(_number(v) for v in np.real(values))
         if len(directions) == 1 and not np.allclose(matrix, values[0] * np.eye(2)):
             eig += " (only one eigen-direction)"
     else:
-        eig = "eigenvalues " + ", ".join(f"{v:.3g}" for v in values) + ": complex: rotation-like"
+        eig = ("eigenvalues " + ", ".join(f"{_number(v.real)} {'-' if v.imag < 0 else '+'} {_number(abs(v.imag))}i" for v in values)
+               + ": complex: rotation-like")
     return f"{area}; {eig}"
 
+
+#: Entries beyond this size push the letter and the grid out of the picture (its axes stop at 12).
+_LIMIT = 10.0
 
 _PRESETS = {
     "choose a preset...": None,
@@ -146,7 +151,7 @@ def _draw_matrix(matrix, directions):
                     ls=":", zorder=1)
             side = np.array([v[1], -v[0]]) * 0.22
             ax.text(*(0.5 * value * v + side), rf"$\lambda$={value:.2g}", color="purple",
-                    fontsize=9, ha="center", va="center", zorder=6,
+                    fontsize=9, ha="center", va="center", zorder=6, clip_on=True,
                     bbox=dict(fc="white", ec="none", alpha=0.7, pad=1))
 
     ax.set_xlim(-lim, lim)
@@ -156,7 +161,7 @@ def _draw_matrix(matrix, directions):
     ax.axvline(0, color="0.4", lw=0.8, zorder=1)
     ax.set(xlabel="$x_1$", ylabel="$x_2$")
     m = np.asarray(matrix, dtype=float)
-    ax.set_title(f"A = [[{m[0, 0]:.3g}, {m[0, 1]:.3g}], [{m[1, 0]:.3g}, {m[1, 1]:.3g}]]"
+    ax.set_title(f"A = [[{_number(m[0, 0])}, {_number(m[0, 1])}], [{_number(m[1, 0])}, {_number(m[1, 1])}]]"
                  "   grey: before, blue/orange: after")
     ax.legend(loc="lower right", fontsize=8)
     return fig
@@ -181,8 +186,8 @@ def matrix_explorer(matrix=((1.0, 0.5), (0.0, 1.0))):
         controls[name] = box
     grid = widgets.GridBox([controls[n] for n in names], layout=widgets.Layout(
         grid_template_columns="repeat(2, 6em)", grid_gap="4px"))
-    preset = widgets.Dropdown(options=list(_PRESETS), description="Try:",
-                              layout=widgets.Layout(width="20em"))
+    preset = widgets.Dropdown(options=list(_PRESETS), description="Try:", style={"description_width": "initial"},
+                              layout=widgets.Layout(width="max-content"))
     info = widgets.HTML()
     output = widgets.Output()
     row = widgets.HBox([widgets.HTML("<b>A =</b>"), grid, preset],
@@ -197,10 +202,18 @@ def matrix_explorer(matrix=((1.0, 0.5), (0.0, 1.0))):
             return
         m = np.array([[controls["m11"].value, controls["m12"].value],
                       [controls["m21"].value, controls["m22"].value]], dtype=float)
+        if _PRESETS.get(preset.value) is not None and not np.array_equal(m, _PRESETS[preset.value]):
+            preset.value = next(iter(_PRESETS))  # an edit by hand: the menu no longer names this matrix
+        if not np.all(np.isfinite(m)) or np.abs(m).max() > _LIMIT:
+            message = f"The entries of A must be numbers between -{_LIMIT:g} and {_LIMIT:g}: change the one that is not."
+            explorer.state.update(matrix=m, valid=False, message=message)
+            info.value = message
+            explorer.figure = _message_figure(message, width=6.2)
+            _show(output, explorer.figure)
+            return
         values, directions = eigen_directions(m)
-        explorer.state.update(matrix=m, determinant=determinant(m), eigenvalues=values,
-                              real_eigenvectors=bool(directions),
-                              eigen_directions=directions)
+        explorer.state.update(matrix=m, valid=True, message="", determinant=determinant(m), eigenvalues=values,
+                              real_eigenvectors=bool(directions), eigen_directions=directions)
         info.value = describe_matrix(m)
         explorer.figure = _draw_matrix(m, directions)
         _show(output, explorer.figure)
