@@ -54,8 +54,15 @@ case "$mode" in
     env) system_packages; python_env ;;
     lab)
         system_packages; python_env
+        root=()
+        if [ "$(id -u)" = 0 ]; then
+            # JupyterLab refuses root and exits quietly; on a personal machine that is only a warning.
+            say "running as root: starting JupyterLab with --allow-root. On a shared machine, install the"
+            say "Debian packages as root (bash setup.sh system) and start the lab as your own user."
+            root=(--allow-root)
+        fi
         say "starting JupyterLab on the course (Ctrl-C to stop)"
-        PATH="$PWD/$venv/bin:$PATH" exec "$venv/bin/jupyter" lab --ServerApp.root_dir="$PWD" "$@" ;;
+        PATH="$PWD/$venv/bin:$PATH" exec "$venv/bin/jupyter" lab --ServerApp.root_dir="$PWD" "${root[@]}" "$@" ;;
     test)
         system_packages; python_env
         PATH="$PWD/$venv/bin:$PATH" exec "$venv/bin/python" -m pytest "$@" ;;
