@@ -55,3 +55,18 @@ def test_readme_starts_with_exactly_two_commands():
 def test_ci_runs_the_readme_test_command():
     lines = [line.strip() for line in (REPO_ROOT / ".ci" / "run").read_text().splitlines()]
     assert readme_setup_commands()[1] in lines
+
+
+def test_docs_link_only_to_files_in_the_repository():
+    """A user of the repository has nothing else: every relative link in the docs resolves inside it."""
+    docs = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]
+    assert len(docs) >= 3
+    broken = []
+    for doc in docs:
+        for target in re.findall(r"\]\(([^)#\s]+)\)", doc.read_text()):
+            if "://" not in target and not (doc.parent / target).resolve().is_relative_to(REPO_ROOT):
+                broken.append(f"{doc.name}: {target} is outside the repository")
+            elif "://" not in target and not (doc.parent / target).exists():
+                broken.append(f"{doc.name}: {target} does not exist")
+    assert not broken, broken
+    assert "shared folder" not in (REPO_ROOT / "README.md").read_text()

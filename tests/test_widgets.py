@@ -102,6 +102,14 @@ def test_widgets_package_keeps_the_names_lessons_import():
     assert inspect.getmodule(W.gradient_explorer) is W.calculus
 
 
+def test_every_topic_module_is_re_exported():
+    modules = {m.name for m in pkgutil.iter_modules(W.__path__) if not m.name.startswith("_")}
+    assert modules == {topic.__name__.rsplit(".", 1)[1] for topic in W.TOPICS}, "add the module to widgets.TOPICS"
+    for topic in W.TOPICS:
+        for name in topic.__all__:
+            assert getattr(W, name) is getattr(topic, name), f"{topic.__name__}.{name} is not re-exported"
+
+
 def test_pyproject_packages_include_every_dlcourse_subpackage():
     config = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     src = REPO_ROOT / "src" / "dlcourse"
