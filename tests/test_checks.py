@@ -1,6 +1,7 @@
 """dlcourse.checks: every check passes right answers, fails wrong ones, and never leaks the expected values."""
 
 import ast
+import re
 
 import numpy as np
 import pytest
@@ -294,3 +295,24 @@ def test_check_not_used_skips_code_too_deep_to_parse():
         ast.parse(deep)  # the case is real: Python's parser gives up on it
     checks.check_not_used("f", {"numeric_gradient": "write it yourself"},
                           sources=["def f(x):\n    return 2 * x\n", deep])
+
+
+def test_a_failed_check_shows_the_test_line_and_the_message_not_the_checks_module(capsys):
+    """In a notebook, a failing test cell's traceback ends at the check it called (IPython's _render_traceback_)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_cell("import numpy as np\nfrom dlcourse import checks")
+        failed = shell.run_cell("z = np.zeros(3)\nchecks.check_array(z, np.ones(3), name='your softmax')")
+        assert isinstance(failed.error_in_exec, CheckFailure)
+        other = shell.run_cell("checks.call_without_mutation(int, 'x')")  # the student's own error: all of it
+        assert isinstance(other.error_in_exec, ValueError)
+    finally:
+        InteractiveShell.clear_instance()
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)
+    failure, student_error = shown.split("ValueError", 1)
+    assert "checks.check_array(z, np.ones(3), name='your softmax')" in failure
+    assert "CheckFailure: your softmax has the right shape, but 3 of 3 values are off" in failure
+    assert "checks.py" not in failure and "def check_array" not in failure
+    assert "checks.py" in student_error  # other errors keep every frame

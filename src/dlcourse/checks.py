@@ -43,6 +43,20 @@ NUMPY_ONLY = types.MappingProxyType({
 class CheckFailure(AssertionError):
     """A test-cell check failed; the message is written for the student."""
 
+    def _render_traceback_(self):
+        """How IPython shows it: the test's lines down to the check that failed, and the message.
+
+        The frames inside this module say nothing to a student, so the traceback stops before them.
+        """
+        from IPython import get_ipython  # called by IPython only, so it is loaded
+
+        tb, last = self.__traceback__, None
+        while tb is not None and tb.tb_frame.f_code.co_filename != __file__:
+            last, tb = tb, tb.tb_next
+        if last is not None:
+            last.tb_next = None
+        return get_ipython().InteractiveTB.structured_traceback(type(self), self, self.__traceback__)
+
 
 def fail(message: str) -> None:
     raise CheckFailure(message)
