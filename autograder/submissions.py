@@ -8,8 +8,8 @@ Accepted layouts (a folder, or a .zip of one):
   part of the file name before the first ``_``; without ``_``, the whole name).
 
 A notebook that is not JSON, not nbformat 4, or otherwise broken is reported as a failed
-submission with the reason; it never stops the batch. A notebook saved under another name is
-graded as the expected one, with a flag. A zip is unpacked entry by entry: an entry that is unsafe
+submission with the reason; it never stops the batch. A student's only notebook, saved under
+another name (LMSs and browsers rename files), is graded as the expected one. A zip is unpacked entry by entry: an entry that is unsafe
 or whose data does not match its header is skipped and reported on the student it belongs to.
 Two entries that map to the same student id are never merged: an entry named exactly as the id
 keeps it, and every other one fails under an id of its own, with a reason that names both.
@@ -298,8 +298,7 @@ def prepare(student: str, found: Found, notebook: str, dest: Path) -> Submission
             submission.problem = (f"expected {notebook}.ipynb; found "
                                   + (", ".join(p.name for p in notebooks) or "no notebook"))
             return submission
-        notebooks[0].rename(expected)
-        submission.flags.append(f"notebook was renamed {notebooks[0].name!r}; graded as {expected.name}")
+        notebooks[0].rename(expected)  # LMSs and browsers rename files: the content is what is graded
     nb, problem, flags = check_notebook(expected)
     submission.flags += flags
     if problem:
