@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import merge as merging
 from . import runner
+from .nbgrader_course import course_directory
 from .sandbox import SandboxUnavailable
 
 
@@ -18,8 +19,9 @@ def parser() -> argparse.ArgumentParser:
 
     g = sub.add_parser("grade", help="grade a batch of submissions in sandboxes, in parallel")
     g.add_argument("assignment", help="assignment id, e.g. 01-linear-algebra")
-    g.add_argument("--submissions", type=Path, required=True,
-                   help="nbgrader submitted/ folder, a folder of per-student notebooks or folders, or a .zip of one")
+    g.add_argument("--submissions", type=Path,
+                   help="nbgrader submitted/ folder, a folder of per-student notebooks or folders, or a .zip of one "
+                        "(default: the course's submitted folder, where `nbgrader collect` puts them)")
     g.add_argument("--course", type=Path, default=Path.cwd(), help="course directory (holds nbgrader_config.py)")
     g.add_argument("--results", type=Path, help="where results go (default COURSE/build/grading/ASSIGNMENT)")
     g.add_argument("--workers", type=int, help="parallel kernels (default: CPU cores, or the number of GPUs)")
@@ -56,8 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     if workers is None:
         workers = len(runner.gpu_ids()) if args.device == "gpu" else (os.cpu_count() or 1)
     results_dir = (args.results or course / "build" / "grading" / args.assignment).resolve()
+    coursedir = course_directory(course)
+    submissions = args.submissions or Path(coursedir.root, coursedir.submitted_directory)
     settings = runner.Settings(
-        course=course, assignment=args.assignment, submissions=args.submissions.resolve(),
+        course=course, assignment=args.assignment, submissions=submissions.resolve(),
         results=results_dir, workers=max(1, workers), device=args.device, shard=shard,
         cell_timeout=args.cell_timeout, timeout=args.timeout, sandbox=not args.no_sandbox,
         memory_mb=args.memory)

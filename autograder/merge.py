@@ -61,10 +61,9 @@ def write_gradebook(course: Path, assignment: str, records: dict[str, tuple[dict
     with Gradebook(course_directory(course).db_url) as gb:
         for student, (record, _) in sorted(records.items()):
             gb.update_or_create_student(student)
-            try:
-                gb.find_submission(assignment, student)
-            except MissingEntry:
-                gb.add_submission(assignment, student)
+            gb.update_or_create_submission(assignment, student, timestamp=results.timestamp(record))
+            gb.find_submission_notebook(record["notebook"], assignment, student).late_submission_penalty = (
+                record["late_penalty"] or None)
             for grade_id, part in record["parts"].items():
                 try:
                     grade = gb.find_grade(grade_id, record["notebook"], assignment, student)
@@ -79,21 +78,25 @@ def write_csv(path: Path, records: dict[str, tuple[dict, Path]]) -> None:
     parts = sorted({p for record, _ in records.values() for p in record["parts"]})
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(map(report.csv_cell, ["student", "score", "max_score", "status", "cause", "device",
-                                              "duration_s", "flags", "reason", *parts]))
+        writer.writerow(map(report.csv_cell, ["student", "score", "max_score", "late_penalty", "timestamp", "status",
+                                              "cause", "device", "duration_s", "flags", "reason", *parts]))
         for student, (record, _) in sorted(records.items()):
             score, max_score = results.total(record)
             writer.writerow(map(report.csv_cell, [
-                student, f"{score:g}", f"{max_score:g}", record["status"], record["cause"], record["device"],
+                student, f"{score - record['late_penalty']:g}", f"{max_score:g}", f"{record['late_penalty']:g}",
+                record["timestamp"], record["status"], record["cause"], record["device"],
                 record["duration_s"], " | ".join(record["flags"]), record["reason"],
                 *(f"{record['parts'][p]['score']:g}" if p in record["parts"] else "" for p in parts)]))
 
 
 def publish(course: Path, assignment: str, records: dict[str, tuple[dict, Path]]) -> None:
     """Put each graded record's autograded notebook and feedback (sanitised) where nbgrader keeps
-    them; a failed record has neither (old ones go)."""
+    them, each with the submission's time and, from the exchange, its secret, as ``nbgrader
+    autograde`` and ``generate_feedback`` would (``release_feedback`` needs both); a failed record
+    has neither (old ones go)."""
     coursedir = course_directory(course)
     for student, (record, folder) in records.items():
+        submitted = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
         for kind, suffix in (("autograded", ".ipynb"), ("feedback", ".html")):
             source = folder / f"{student}{suffix}"
             dest = Path(coursedir.format_path(getattr(coursedir, f"{kind}_directory"), student, assignment),
@@ -106,6 +109,12 @@ def publish(course: Path, assignment: str, records: dict[str, tuple[dict, Path]]
                 dest.write_text(report.sanitise_html(source.read_text(errors="replace")))
             else:
                 shutil.copyfile(source, dest)
+            if (submitted / "timestamp.txt").is_file():  # the exchange's own text, which nbgrader compares
+                shutil.copyfile(submitted / "timestamp.txt", dest.parent / "timestamp.txt")
+            elif record["timestamp"]:
+                (dest.parent / "timestamp.txt").write_text(record["timestamp"])
+            if (submitted / "submission_secret.txt").is_file():
+                shutil.copyfile(submitted / "submission_secret.txt", dest.parent / "submission_secret.txt")
 
 
 def merge(course: Path, assignment: str, folders: list[Path]) -> Path:

@@ -16,6 +16,7 @@ import os
 import re
 import tempfile
 import unicodedata
+from datetime import datetime, timezone
 from pathlib import Path
 
 # Each is matched in full (re.fullmatch).
@@ -41,16 +42,20 @@ def _base(job: dict, duration: float, flags: list[str], judge_cpu: float = 0.0) 
         "student": job["student"], "assignment": job["assignment"], "notebook": job["notebook"],
         "sha256": job["sha256"], "device": job.get("device", "cpu"), "duration_s": round(float(duration), 2),
         "judge_cpu_s": round(float(judge_cpu), 2), "flags": [text(f, 500) for f in flags][:50],
+        "timestamp": job.get("timestamp", ""), "late_penalty": 0.0,
     }
 
 
-def graded(job: dict, scores: dict, duration: float, flags: list[str], judge_cpu: float = 0.0) -> dict:
-    """A graded record; its parts must be exactly the assignment's graded cells (``job["points"]``)."""
+def graded(job: dict, scores: dict, duration: float, flags: list[str], judge_cpu: float = 0.0,
+           late_penalty: float = 0.0) -> dict:
+    """A graded record; its parts must be exactly the assignment's graded cells (``job["points"]``);
+    ``late_penalty`` is the points nbgrader's late-submission plugin took off the total."""
     if set(scores) != set(job["points"]):
         raise ValueError(f"the gradebook scored the parts {sorted(scores)[:20]}, "
                          f"not the assignment's {sorted(job['points'])}")
     parts = {grade_id: {"score": float(s.score), "max_score": float(s.max_score)} for grade_id, s in scores.items()}
-    return {**_base(job, duration, flags, judge_cpu), "status": "graded", "cause": "", "reason": "", "parts": parts}
+    return {**_base(job, duration, flags, judge_cpu), "status": "graded", "cause": "", "reason": "", "parts": parts,
+            "late_penalty": float(late_penalty)}
 
 
 def failed(job: dict, reason: str, duration: float, flags: list[str], cause: str = "grader") -> dict:
@@ -89,7 +94,7 @@ def validate(record) -> dict:
     need(isinstance(record, dict), "not an object")
     fields = {"student": str, "assignment": str, "notebook": str, "sha256": str, "device": str,
               "duration_s": (int, float), "judge_cpu_s": (int, float), "flags": list, "status": str, "cause": str, "reason": str,
-              "parts": dict}
+              "parts": dict, "timestamp": str, "late_penalty": (int, float)}
     need(set(record) == set(fields), f"fields {sorted(record)}")
     for name, kind in fields.items():
         need(isinstance(record[name], kind) and not isinstance(record[name], bool), f"{name} has the wrong type")
@@ -103,6 +108,7 @@ def validate(record) -> dict:
     need(all(text(t, len(t)) == t for t in [*record["flags"], record["reason"]]), "control characters in text")
     need(all(math.isfinite(record[k]) and record[k] >= 0 for k in ("duration_s", "judge_cpu_s")), "bad duration")
     need(re.fullmatch(r"[0-9a-f]{64}", record["sha256"]) is not None, "bad sha256")
+    need(record["timestamp"] == "" or timestamp(record) is not None, "bad timestamp")
     for grade_id, part in record["parts"].items():
         need(GRADE_ID.fullmatch(grade_id) is not None, f"bad grade id {grade_id[:40]!r}")
         need(isinstance(part, dict) and set(part) == {"score", "max_score"}, f"part {grade_id!r}")
@@ -110,7 +116,17 @@ def validate(record) -> dict:
         need(all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
                  for v in (score, max_score)), f"part {grade_id!r} is not numeric")
         need(0 <= score <= max_score, f"part {grade_id!r} scores {score} of {max_score}")
+    need(math.isfinite(record["late_penalty"]) and 0 <= record["late_penalty"] <= total(record)[1], "bad late penalty")
     return record
+
+
+def timestamp(record: dict) -> datetime | None:
+    """When the submission was handed in (aware, UTC), or None when unknown or not a time."""
+    try:
+        when = datetime.fromisoformat(record["timestamp"]) if len(record["timestamp"]) <= 40 else None
+    except ValueError:
+        return None
+    return when.astimezone(timezone.utc) if when is not None and when.tzinfo is not None else None
 
 
 def load(path: Path) -> dict:

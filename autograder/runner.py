@@ -27,7 +27,7 @@ from queue import Queue
 import nbformat
 
 from . import results, submissions
-from .nbgrader_course import copy_course, generate_assignment
+from .nbgrader_course import copy_course, course_directory, generate_assignment
 from .progress import Progress
 from .cgroups import create_run_group
 from .sandbox import check_available, remove_folder
@@ -82,6 +82,7 @@ def prepare_template(settings: Settings, scratch: Path) -> tuple[Path, str, dict
     """A course copy with the assignment generated: its gradebook holds the cells and hidden tests."""
     template = copy_course(scratch / "template", settings.course)
     generate_assignment(template, settings.assignment)
+    copy_due_date(settings.course, template, settings.assignment)
     source = sorted((template / "solutions" / settings.assignment).glob("*.ipynb"))
     if len(source) != 1:
         raise ValueError(f"{settings.assignment} must have exactly one notebook; found {len(source)}")
@@ -90,6 +91,23 @@ def prepare_template(settings: Settings, scratch: Path) -> tuple[Path, str, dict
               for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
     shutil.rmtree(template / "exercises", ignore_errors=True)
     return template, source[0].stem, points
+
+
+def copy_due_date(course: Path, template: Path, assignment: str) -> None:
+    """The assignment's due date in the course's gradebook (``nbgrader db assignment add --duedate``, or
+    the formgrader), copied into the template's, so that late submissions are penalised as configured."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    if not Path(course_directory(course).db_url.removeprefix("sqlite:///")).exists():
+        return
+    with Gradebook(course_directory(course).db_url) as gb:
+        try:
+            duedate = gb.find_assignment(assignment).duedate
+        except MissingEntry:
+            return
+    if duedate is not None:
+        with Gradebook(course_directory(template).db_url) as gb:
+            gb.update_or_create_assignment(assignment, duedate=duedate)
 
 
 def up_to_date(results_dir: Path, student: str, sha256: str) -> dict | None:
@@ -207,7 +225,7 @@ def plan_jobs(settings: Settings, scratch: Path, ipc_root: Path) -> tuple[dict[s
             job["failed"] = {"reason": f"the grader could not prepare the files ({type(err).__name__}: {err})",
                              "cause": "grader"}
         else:
-            job.update(sha256=sub.sha256, flags=sub.flags)
+            job.update(sha256=sub.sha256, flags=sub.flags, timestamp=sub.timestamp)
             if record := up_to_date(settings.results, student, sub.sha256):
                 standing[student] = record
                 continue

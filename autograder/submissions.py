@@ -9,14 +9,17 @@ Accepted layouts (a folder, or a .zip of one):
 
 A notebook that is not JSON, not nbformat 4, or otherwise broken is reported as a failed
 submission with the reason; it never stops the batch. A student's only notebook, saved under
-another name (LMSs and browsers rename files), is graded as the expected one. A zip is unpacked entry by entry: an entry that is unsafe
-or whose data does not match its header is skipped and reported on the student it belongs to.
+another name (LMSs and browsers rename files), is graded as the expected one. The submission time
+comes from the exchange's ``timestamp.txt``, else from the notebook file's time (see
+:func:`handed_in`). A zip is unpacked entry by entry, keeping each entry's time: an entry that is
+unsafe or whose data does not match its header is skipped and reported on the student it belongs to.
 Two entries that map to the same student id are never merged: an entry named exactly as the id
 keeps it, and every other one fails under an id of its own, with a reason that names both.
 """
 
 from __future__ import annotations
 
+import calendar
 import errno
 import hashlib
 import itertools
@@ -29,6 +32,7 @@ import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 import nbformat
@@ -47,6 +51,7 @@ class Found:
     folder: Path
     flags: list[str] = field(default_factory=list)
     problem: str = ""
+    exchange: bool = False  # nbgrader's <student>/<assignment>/ layout, with the exchange's timestamp.txt
 
 
 @dataclass
@@ -59,6 +64,7 @@ class Submission:
     flags: list[str] = field(default_factory=list)
     problem: str = ""
     cause: str = "student"
+    timestamp: str = ""  # when it was handed in, ISO 8601 in UTC ("" when unknown)
 
 
 def student_id(name: str) -> str:
@@ -124,6 +130,8 @@ def _unpack(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, left: int) -
                     raise _Skip(f"it unpacks to more than {MAX_ENTRY_BYTES} bytes" if cap == MAX_ENTRY_BYTES
                                 else f"the archive unpacks to more than {MAX_ZIP_BYTES} bytes in all")
                 out.write(chunk)
+        when = calendar.timegm((*info.date_time, 0, 0, 0))  # the time the archive records (taken as UTC)
+        os.utime(target, (when, when))
         return written
     except (_Skip, zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as err:
         target.unlink(missing_ok=True)  # nothing was at ``target`` before this entry
@@ -157,7 +165,8 @@ def discover(path: Path, assignment: str, scratch: Path) -> dict[str, Found]:
             shutil.copy2(entry, found.folder / entry.name)
         else:
             nested = entry / assignment
-            found = Found(entry.name, nested if nested.is_dir() and not nested.is_symlink() else entry)
+            exchange = nested.is_dir() and not nested.is_symlink()
+            found = Found(entry.name, nested if exchange else entry, exchange=exchange)
         claims[entry.name] = (_claim(entry.name, flat), found)
     for member, reason in skipped.items():
         note = f"zip entry {member!r} was skipped: {reason}"
@@ -225,6 +234,25 @@ def _derived_id(student: str, name: str, taken: set[str]) -> str:
         candidate = f"{student[:115]}-dup-{hashlib.sha256(seed).hexdigest()[:8]}"
         if candidate not in taken:
             return candidate
+
+
+def handed_in(folder: Path, notebook: Path, exchange: bool) -> tuple[str, str]:
+    """When the submission was handed in, as ISO 8601 in UTC, and a problem with it ("" if none).
+
+    From the exchange: its ``timestamp.txt`` (what ``nbgrader submit`` wrote). From an LMS: the
+    notebook file's time, which a download keeps (in a zip, the time of its entry). A
+    ``timestamp.txt`` in an LMS upload is the student's own file and is not believed.
+    """
+    from nbgrader.utils import parse_utc
+
+    stamp = folder / "timestamp.txt"
+    if exchange and stamp.is_file():
+        try:
+            when = parse_utc(stamp.read_text(errors="replace")[:100].strip())
+        except (ValueError, OverflowError, TypeError):
+            return "", "timestamp.txt is not a time: the submission time is unknown (no late penalty applied)"
+        return when.replace(tzinfo=timezone.utc).isoformat(), ""  # parse_utc gives naive UTC
+    return datetime.fromtimestamp(notebook.stat().st_mtime, timezone.utc).isoformat(), ""
 
 
 def digest(folder: Path) -> str:
@@ -299,6 +327,10 @@ def prepare(student: str, found: Found, notebook: str, dest: Path) -> Submission
                                   + (", ".join(p.name for p in notebooks) or "no notebook"))
             return submission
         notebooks[0].rename(expected)  # LMSs and browsers rename files: the content is what is graded
+    submission.timestamp, problem = handed_in(dest, expected, found.exchange)
+    if problem:
+        submission.flags.append(problem)
+    submission.sha256 = hashlib.sha256(f"{submission.sha256} {submission.timestamp}".encode()).hexdigest()
     nb, problem, flags = check_notebook(expected)
     submission.flags += flags
     if problem:

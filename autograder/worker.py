@@ -69,6 +69,8 @@ def prepare_course(job: dict) -> Path:
     submitted = Path(course_directory(course).format_path(
         course_directory(course).submitted_directory, job["student"], job["assignment"]))
     shutil.copytree(job["files"], submitted)
+    if job.get("timestamp"):  # what nbgrader autograde reads to record the time and apply a late penalty
+        Path(submitted, "timestamp.txt").write_text(job["timestamp"])
     return course
 
 
@@ -144,7 +146,17 @@ def grade(job: dict) -> dict:
     autograded = course_directory(course).format_path(
         course_directory(course).autograded_directory, job["student"], job["assignment"])
     shutil.copyfile(Path(autograded) / f"{job['notebook']}.ipynb", Path(job["results"]) / f"{job['student']}.ipynb")
-    return results.graded(job, scores, time.monotonic() - started, flags, judged["judge_cpu_s"])
+    return results.graded(job, scores, time.monotonic() - started, flags, judged["judge_cpu_s"],
+                          late_penalty(course, job))
+
+
+def late_penalty(course: Path, job: dict) -> float:
+    """The points nbgrader's late-submission plugin took off (0 unless the assignment has a due date,
+    the submission a time after it, and ``LateSubmissionPlugin.penalty_method`` is not "none")."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(course_directory(course).db_url) as gb:
+        return float(gb.find_submission(job["assignment"], job["student"]).late_submission_penalty or 0.0)
 
 
 def grade_and_write(job: dict) -> None:

@@ -18,7 +18,7 @@ import nbformat
 import pytest
 
 from autograder import results, runner, submissions
-from autograder.nbgrader_course import copy_course, read_scores
+from autograder.nbgrader_course import copy_course, nbgrader, read_scores
 from autograder.sandbox import Sandbox
 from tests.grading import answers_01
 from tests.test_grading import plan_submissions
@@ -140,6 +140,53 @@ def test_a_changed_submission_is_graded_again(batch):
     run = cli(batch["course"], "grade", ASSIGNMENT, "--submissions", str(batch["root"] / "submitted"))
     assert "graded 1 submissions" in run.stderr
     assert results.total(results.load(batch["results"] / "blank.json")) == (FULL, FULL)
+
+
+def test_after_grading_nbgrader_sees_what_its_own_autograde_leaves(tmp_path):
+    """Collected from the exchange with nbgrader's timestamps and secrets, one submission on time and one
+    late: after `autograder grade`, the formgrader counts both as autograded, the late one loses its
+    points as nbgrader_config.py says, and `nbgrader release_feedback` returns the feedback."""
+    from nbgrader.api import Gradebook
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config.loader import PyFileConfigLoader
+
+    course = copy_course(tmp_path / "course")
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    with open(course / "nbgrader_config.py", "a") as config:
+        config.write(f"\nc.Exchange.root = {str(exchange)!r}\nc.LateSubmissionPlugin.penalty_method = 'zero'\n")
+    nbgrader(course, "db", "assignment", "add", ASSIGNMENT, "--duedate=2026-11-01 12:00:00 UTC")
+    stamps = {"punctual": "2026-11-01 11:59:00.000001 UTC", "tardy": "2026-11-01 12:30:00.5 UTC"}
+    for student, stamp in stamps.items():
+        folder = course / "build" / "submitted" / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nbformat.write(planned()["reference"][0], folder / f"{ASSIGNMENT}.ipynb")
+        (folder / "timestamp.txt").write_text(stamp)  # as nbgrader submit writes them, and collect keeps them
+        (folder / "submission_secret.txt").write_text(f"secret-of-{student}")
+    run = cli(course, "grade", ASSIGNMENT, "--workers", "2")
+    assert run.returncode == 0, run.stderr[-2000:]
+
+    done = course / "build" / "grading" / ASSIGNMENT
+    punctual, tardy = results.load(done / "punctual.json"), results.load(done / "tardy.json")
+    assert punctual["timestamp"] == "2026-11-01T11:59:00.000001+00:00" and punctual["late_penalty"] == 0
+    assert tardy["timestamp"] == "2026-11-01T12:30:00.500000+00:00" and tardy["late_penalty"] == FULL
+    api = NbGraderAPI(config=PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config())
+    assert api.get_autograded_students(ASSIGNMENT) == {"punctual", "tardy"}  # not "needs autograding"
+    with Gradebook(api.coursedir.db_url) as gb:
+        late = gb.find_submission(ASSIGNMENT, "tardy")
+        assert late.score == FULL and late.late_submission_penalty == FULL and late.total_seconds_late == 1800.5
+        assert gb.find_submission(ASSIGNMENT, "punctual").late_submission_penalty == 0
+    with open(course / "build" / f"grades-{ASSIGNMENT}.csv") as f:
+        rows = {row["student"]: row for row in csv.DictReader(f)}
+    assert (rows["punctual"]["score"], rows["tardy"]["score"], rows["tardy"]["late_penalty"]) == ("15", "0", "15")
+
+    nbgrader(course, "release_feedback", ASSIGNMENT)
+    released = list((exchange / "dlcourse" / "feedback").glob("*.html"))
+    assert len(released) == 2 and all("<html" in p.read_text()[:2000].lower() for p in released)
+    nbgrader(course, "export", "--to", str(tmp_path / "grades.csv"))
+    with open(tmp_path / "grades.csv") as f:
+        exported = {row["student_id"]: row for row in csv.DictReader(f)}
+    assert float(exported["tardy"]["late_submission_penalty"]) == FULL and exported["tardy"]["timestamp"]
 
 
 def test_sigkill_loses_nothing_and_grades_nothing_twice(tmp_path):
@@ -268,6 +315,40 @@ def test_broken_notebooks_are_reported_not_raised(tmp_path, content, words):
     (tmp_path / "nb.ipynb").write_text(content)
     nb, problem, _ = submissions.check_notebook(tmp_path / "nb.ipynb")
     assert nb is None and words in problem
+
+
+def test_the_submission_time_comes_from_the_exchange_or_the_lms_file(tmp_path):
+    nb = nbformat.writes(planned()["reference"][0])
+    archive = tmp_path / "download.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr(zipfile.ZipInfo(f"ada_{ASSIGNMENT}.ipynb", date_time=(2026, 10, 30, 23, 59, 58)), nb)
+        zf.writestr(zipfile.ZipInfo(f"grace/{ASSIGNMENT}.ipynb", date_time=(2026, 11, 2, 8, 0, 0)), nb)
+        zf.writestr("grace/timestamp.txt", "2020-01-01 00:00:00 UTC")  # a student's own file: not believed
+    exchange = tmp_path / "submitted"
+    for student, stamp in (("linus", "2026-11-01 12:00:00.25 UTC"), ("mallory", "yesterday, honestly")):
+        (exchange / student / ASSIGNMENT).mkdir(parents=True)
+        (exchange / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").write_text(nb)
+        (exchange / student / ASSIGNMENT / "timestamp.txt").write_text(stamp)
+    prepared = {}
+    for source in (archive, exchange):
+        for student, found in submissions.discover(source, ASSIGNMENT, tmp_path).items():
+            prepared[student] = submissions.prepare(student, found, ASSIGNMENT, tmp_path / "prepared" / student)
+    assert {s: p.timestamp for s, p in prepared.items()} == {
+        "ada": "2026-10-30T23:59:58+00:00", "grace": "2026-11-02T08:00:00+00:00",
+        "linus": "2026-11-01T12:00:00.250000+00:00", "mallory": ""}
+    assert prepared["mallory"].flags == ["timestamp.txt is not a time: the submission time is unknown "
+                                         "(no late penalty applied)"]
+    assert all(p.problem == "" for p in prepared.values())
+    # the same file handed in again later is a change: it is graded again (a late penalty may apply)
+    lms = tmp_path / "lms"
+    lms.mkdir()
+    (lms / f"ada_{ASSIGNMENT}.ipynb").write_text(nb)
+    digests = []
+    for when in (1_700_000_000, 1_700_000_000, 1_800_000_000):
+        os.utime(lms / f"ada_{ASSIGNMENT}.ipynb", (when, when))
+        found = submissions.discover(lms, ASSIGNMENT, tmp_path)["ada"]
+        digests.append(submissions.prepare("ada", found, ASSIGNMENT, tmp_path / f"again-{len(digests)}").sha256)
+    assert digests[0] == digests[1] != digests[2]
 
 
 HOSTILE_CELLS = [

@@ -200,7 +200,8 @@ def test_csv_fields_are_never_formulas(tmp_path):
     merge.write_csv(tmp_path / "grades.csv", {"ada": (record, tmp_path)})
     with open(tmp_path / "grades.csv", newline="") as f:
         header, row = list(csv.reader(f))
-    assert header[:9] == ["student", "score", "max_score", "status", "cause", "device", "duration_s", "flags", "reason"]
+    assert header[:11] == ["student", "score", "max_score", "late_penalty", "timestamp", "status", "cause", "device",
+                           "duration_s", "flags", "reason"]
     assert all(not cell.startswith(report.FORMULA_START) for cell in header + row), row
     assert row[header.index("reason")] == "'" + record["reason"]
     assert row[header.index("cause")] == "student"
@@ -219,6 +220,10 @@ def test_csv_fields_are_never_formulas(tmp_path):
     (lambda r: r.update(notebook="../../../etc/cron.d/x"), "bad assignment or notebook name"),
     (lambda r: r.update(device="=1+1"), "bad device"),
     (lambda r: r.update(duration_s=float("inf")), "bad duration"),
+    (lambda r: r.update(timestamp="=1+1"), "bad timestamp"),
+    (lambda r: r.update(timestamp="2026-11-01T12:00:00"), "bad timestamp"),  # a time without its zone
+    (lambda r: r.update(late_penalty=-1.0), "bad late penalty"),
+    (lambda r: r.update(late_penalty=1e9), "bad late penalty"),
 ])
 def test_records_hold_only_known_ids_and_printable_text(change, words):
     record = results.failed(job(), "reason", 1.0, [], "student")
