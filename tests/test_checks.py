@@ -108,6 +108,27 @@ def test_call_without_mutation():
     checks.call_without_mutation(lambda a: a, nan)
 
 
+@pytest.mark.parametrize("change", [
+    lambda p: p["W"].__setitem__((0, 0), 9.0),  # an array inside a dict
+    lambda p: p.__setitem__("W", p["W"] * 2),  # an entry replaced
+    lambda p: p.__setitem__("extra", 1.0),  # an entry added
+    lambda p: p.pop("b"),  # an entry removed
+    lambda p: p["layers"][1].__setitem__(0, -1.0),  # an array inside a list inside the dict
+    lambda p: p["layers"].append(np.zeros(1)),
+])
+def test_call_without_mutation_looks_inside_dicts_and_lists(change):
+    def params():
+        return {"W": np.ones((2, 2)), "b": np.zeros(2), "layers": [np.ones(1), np.ones(2)], "rng": np.random.default_rng(0)}
+
+    def student(p, rng):
+        rng.random()  # generators advance: that is not a mutation
+        p["rng"].random()
+        return 0
+
+    checks.call_without_mutation(student, params(), np.random.default_rng(1))
+    assert "changed argument 1 in place" in failure(checks.call_without_mutation, lambda p: change(p), params())
+
+
 def test_numeric_gradient_matches_analytic_and_leaves_x_alone():
     x = np.array([[0.3, -1.2], [2.0, 0.5]])
     before = x.copy()

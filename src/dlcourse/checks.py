@@ -194,17 +194,30 @@ def check_raises(exception: type[BaseException], func: Callable, *args: Any, mes
 
 
 def call_without_mutation(func: Callable, *args: Any, name: str | None = None) -> Any:
-    """Call ``func(*args)`` and fail if it changed any of its array arguments in place."""
+    """Call ``func(*args)`` and fail if it changed any argument in place: an array, or a dict, list or
+    tuple, or an array anywhere inside one (random generators are meant to advance and are not checked)."""
     before = [copy.deepcopy(a) for a in args]
     result = func(*args)
     for i, (old, new) in enumerate(zip(before, args)):
-        if isinstance(old, np.ndarray) and not np.array_equal(old, new, equal_nan=True):
+        if not _unchanged(old, new):
             fname = name or getattr(func, "__name__", "your function")
             fail(
-                f"{fname} changed argument {i + 1} in place. Work on a copy "
-                "(e.g. x = x - m instead of x -= m) so the caller's data stays intact."
+                f"{fname} changed argument {i + 1} in place (or an array or entry inside it). Work on a copy "
+                "(e.g. x = x - m instead of x -= m, a new dict instead of d[key] = ...) so the caller's data "
+                "stays intact."
             )
     return result
+
+
+def _unchanged(old: Any, new: Any) -> bool:
+    """Whether ``new`` still equals ``old``, a deep copy taken before a call."""
+    if isinstance(old, np.ndarray):
+        return isinstance(new, np.ndarray) and old.shape == new.shape and np.array_equal(old, new, equal_nan=True)
+    if isinstance(old, dict):
+        return isinstance(new, dict) and old.keys() == new.keys() and all(_unchanged(old[k], new[k]) for k in old)
+    if isinstance(old, (list, tuple)):
+        return len(old) == len(new) and all(_unchanged(a, b) for a, b in zip(old, new))
+    return True
 
 
 def numeric_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
