@@ -2,9 +2,11 @@
 spreadsheet evaluates.
 
 ``sanitise_html`` rebuilds a whole page from an allow-list, so what it returns holds only the tags,
-attributes and URLs listed here, with all text escaped: no script (the feedback page needs none;
-maths shows as its LaTeX source), no event handler, no style from the page's body, no link that
-is not http(s), mailto, relative or in-page, and no image that is not an inline raster. Its head
+attributes and URLs listed here, with all text escaped: no script (the feedback page needs none),
+no event handler, no style from the page's body, no link that is not http(s), mailto, relative or
+in-page, and no image that is not an inline raster. Maths in the text (``$...$``, ``$$...$$``,
+``\\(...\\)``, ``\\[...\\]``, as Jupyter writes it) becomes MathML, which browsers draw without a
+script or a network (MathJax from a CDN would need both), and goes through the same allow-list. Its head
 keeps the template's title and CSS after a Content-Security-Policy that forbids scripts, so a
 browser enforces the same even if something got through. nbconvert's ``SanitizeHTML`` is no
 substitute: it cleans markdown source before it is rendered, so ``[x](javascript:...)`` survives.
@@ -23,9 +25,19 @@ TAGS = {"a", "abbr", "article", "b", "blockquote", "br", "caption", "cite", "cod
         "h3", "h4", "h5", "h6", "header", "hr", "i", "img", "ins", "kbd", "li", "main", "mark", "ol",
         "p", "pre", "q", "s", "samp", "section", "small", "span", "strong", "sub", "summary", "sup",
         "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "var"}
+MATH_TAGS = {"math", "menclose", "merror", "mfrac", "mi", "mn", "mo", "mover", "mpadded", "mphantom", "mroot",
+             "mrow", "ms", "mspace", "msqrt", "mstyle", "msub", "msubsup", "msup", "mtable", "mtd", "mtext", "mtr",
+             "munder", "munderover"}
+TAGS |= MATH_TAGS
 VOID = {"br", "col", "hr", "img"}
 ATTRIBUTES = {"align", "alt", "class", "colspan", "dir", "id", "lang", "name", "open", "rowspan",
               "scope", "span", "start", "title"}
+MATH_ATTRIBUTES = {"accent", "accentunder", "columnalign", "columnlines", "columnspacing", "depth", "display",
+                   "displaystyle", "fence", "form", "height", "largeop", "linethickness", "lspace", "mathvariant",
+                   "maxsize", "minsize", "movablelimits", "notation", "rowalign", "rowlines", "rowspacing", "rspace",
+                   "scriptlevel", "separator", "stretchy", "symmetric", "width"}
+MATHS = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\$([^$]+?)\$|\\\((.+?)\\\)", re.S)
+VERBATIM = {"code", "kbd", "pre", "samp", "math"}  # text inside these is not maths to convert
 SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:", re.I)
 SAFE_SCHEME = re.compile(r"(https?|mailto):", re.I)
 RASTER = re.compile(r"data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=]*", re.I)
@@ -46,6 +58,30 @@ def csv_cell(value) -> str:
     """A CSV field that a spreadsheet shows as text: a leading apostrophe where it could be a formula."""
     text = str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _with_maths(text: str) -> str:
+    """``text`` escaped, with each piece of LaTeX maths in it as MathML (through the allow-list too);
+    LaTeX that does not convert stays as its source."""
+    from latex2mathml.converter import convert
+
+    pieces, end = [], 0
+    for match in MATHS.finditer(text):
+        block, latex = match[1] is not None or match[2] is not None, next(g for g in match.groups() if g is not None)
+        # what the converter does not know: escaped underscores in text, extra space after a line break
+        latex = re.sub(r"\\text\{[^{}]*\}", lambda text: text[0].replace("\\_", "_"), latex)
+        latex = re.sub(r"\\\\\[[^\]]*\]", r"\\\\", latex)
+        try:
+            mathml = convert(latex.strip(), display="block" if block else "inline")
+        except Exception:  # the converter's errors are many and undocumented: keep the source
+            continue
+        parser = _Sanitiser()
+        parser.in_head, parser.verbatim = False, 1  # a fragment, whose text is not converted again
+        parser.feed(mathml)
+        parser.close()
+        pieces += [html.escape(text[end:match.start()], quote=False), "".join(parser.body)]
+        end = match.end()
+    return "".join(pieces) + html.escape(text[end:], quote=False)
 
 
 def _url(tag: str, name: str, value: str) -> str | None:
@@ -69,6 +105,7 @@ class _Sanitiser(HTMLParser):
         self.raw: str | None = None  # script or style: html.parser reads their content as text
         self.keep_raw = False
         self.in_title = False
+        self.verbatim = 0  # depth inside code, pre and the like
 
     def handle_starttag(self, tag, attrs):
         if tag in ("script", "style"):
@@ -86,6 +123,7 @@ class _Sanitiser(HTMLParser):
             self.in_head = False
             if tag in TAGS:
                 self.body.append(f"<{tag}{self._attributes(tag, attrs)}>")
+                self.verbatim += tag in VERBATIM
 
     def handle_endtag(self, tag):
         if tag == self.raw:
@@ -99,6 +137,7 @@ class _Sanitiser(HTMLParser):
             self.in_head = False
         elif tag in TAGS and tag not in VOID and not self.in_head:
             self.body.append(f"</{tag}>")
+            self.verbatim = max(0, self.verbatim - (tag in VERBATIM))
 
     def handle_data(self, data):
         if self.raw:
@@ -108,13 +147,15 @@ class _Sanitiser(HTMLParser):
             self.head.append(html.escape(data, quote=False))
         elif data.strip() or self.in_head is False:
             self.in_head = False
-            self.body.append(html.escape(data, quote=False))
+            self.body.append(html.escape(data, quote=False) if self.verbatim else _with_maths(data))
 
     @staticmethod
     def _attributes(tag: str, attrs: list[tuple[str, str | None]]) -> str:
         kept = []
         for name, value in attrs:
-            if name in ("href", "src"):
+            if name in MATH_ATTRIBUTES and tag in MATH_TAGS:
+                kept.append(f' {name}="{html.escape(value or "")}"')
+            elif name in ("href", "src"):
                 value = _url(tag, name, value or "")
                 if value is not None:
                     kept.append(f' {name}="{html.escape(value)}"')

@@ -178,6 +178,22 @@ def test_known_xss_vectors_come_out_inert(fragment):
     assert "MARK" in rendered_text(clean)
 
 
+def test_maths_becomes_mathml_that_passes_the_allow_list_too():
+    """Feedback shows maths offline and without a script: LaTeX in text becomes MathML; in code it stays."""
+    page = ("<html><head><title>t</title></head><body><p>The sigmoid $\\sigma(z) = \\frac{1}{1+e^{-z}}$ and"
+            " $$\\text{max\\_norm}^2 \\\\[2mm] x$$ cost $5 here.</p>"
+            "<p>Broken: $\\frac{1}{$ and a link $\\href{javascript:alert(1)}{x}$</p>"
+            "<pre>echo $HOME $x$</pre><code>$y$</code></body></html>")
+    clean = report.sanitise_html(page)
+    assert clean.count("<math") == 3 and '<math display="block">' in clean and "<mfrac>" in clean
+    assert "max_norm" in clean and "max\\_norm" not in clean and "2mm" not in clean
+    assert "cost $5 here" in clean and "<pre>echo $HOME $x$</pre><code>$y$</code>" in clean
+    assert "href" not in clean and "javascript" not in clean and active_content(clean) == []
+    assert "Broken: " in rendered_text(clean)
+    assert all(tag in report.TAGS or tag in ("html", "head", "meta", "title", "body") for tag, _ in parse(clean).elements)
+    assert report.sanitise_html(clean) == clean
+
+
 def test_rendered_text_sees_through_highlighting_spans():
     page = ('<pre><span class="n">checks</span><span class="o">.</span><span class="n">check_array</span>'
             '<span class="p">(</span><span class="n">Z</span><span class="p">,</span></pre><script>hidden()</script>')
