@@ -90,8 +90,10 @@ class JudgeProcess:
 
 
 def outputs_of(result: dict) -> list[NotebookNode]:
-    outputs = [NotebookNode(output_type="stream", name=name, text=result[name])
-               for name in ("stdout", "stderr") if result.get(name)]
+    """A judged test cell's outputs. What the judge wrote to stderr (a library's warning) is shown as
+    stdout: nbgrader scores a cell with stderr output 0, and only an error decides a verdict."""
+    text = "".join(result.get(name) or "" for name in ("stdout", "stderr"))
+    outputs = [NotebookNode(output_type="stream", name="stdout", text=text)] if text else []
     if result.get("error"):
         e = result["error"]
         outputs.append(error_output(str(e["ename"]), str(e["evalue"]), [str(t) for t in e["traceback"]]))

@@ -241,6 +241,21 @@ def test_a_time_limit_ends_the_cell_not_the_judge(judge):
     ok(judge("assert scale(1, 2) == 2"))
 
 
+def test_a_warning_in_a_test_is_shown_but_decides_nothing(judge):
+    from nbgrader.utils import has_failed
+    from nbformat.v4 import new_code_cell
+
+    from autograder.execute import outputs_of
+
+    result = ok(judge("import sys\nprint('UserWarning: /dev/shm is not writable', file=sys.stderr)\n"  # as a library would
+                      "assert scale(1, 2) == 2"))
+    assert "/dev/shm" in result["stderr"], "the judge saw the warning"
+    cell = new_code_cell(outputs=outputs_of(result))
+    assert "/dev/shm" in cell.outputs[0].text and not has_failed(cell)
+    failed = judge("assert scale(1, 2) == 3, 'wrong'")
+    assert has_failed(new_code_cell(outputs=outputs_of(failed)))
+
+
 def test_undefined_names_fail_plainly(judge):
     assert judge("missing_function(1)")["error"]["ename"] == "NameError"
 
