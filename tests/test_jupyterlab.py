@@ -318,6 +318,10 @@ EXPLORERS = {
     "02-neuron": ("course/02-the-neuron.ipynb", "neuron-explorer", [("w2", ("-2", "2")), ("activation", ("relu", "tanh"))]),
     "03-hidden-layer": ("course/03-xor-and-hidden-layers.ipynb", "hidden-layer-explorer",
                         [("units", ("3", "2")), ("activation", ("relu", "sigmoid"))]),
+    "04-gradient-flow": ("course/04-backpropagation.ipynb", "gradient-flow-explorer",
+                         [("depth", ("8", "3")), ("activation", ("relu", "tanh"))]),
+    "05-optimiser-race": ("course/05-optimisation.ipynb", "optimiser-race-explorer",
+                          [("lr", ("0.01", "0.002")), ("surface", ("rosenbrock", "quadratic"))]),
 }
 
 
