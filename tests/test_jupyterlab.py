@@ -322,6 +322,8 @@ EXPLORERS = {
                          [("depth", ("8", "3")), ("activation", ("relu", "tanh"))]),
     "05-optimiser-race": ("course/05-optimisation.ipynb", "optimiser-race-explorer",
                           [("lr", ("0.01", "0.002")), ("surface", ("rosenbrock", "quadratic"))]),
+    "06-regularisation": ("course/06-generalisation.ipynb", "regularisation-explorer",
+                          [("strength", ("0.1", "0.001")), ("penalty", ("l1", "l2"))]),
 }
 
 
