@@ -324,6 +324,8 @@ EXPLORERS = {
                           [("lr", ("0.01", "0.002")), ("surface", ("rosenbrock", "quadratic"))]),
     "06-regularisation": ("course/06-generalisation.ipynb", "regularisation-explorer",
                           [("strength", ("0.1", "0.001")), ("penalty", ("l1", "l2"))]),
+    "07-confusion": ("course/07-numpy-to-keras.ipynb", "confusion-explorer",
+                     [("true", ("Coat", "Bag")), ("predicted", ("Sneaker", "Pullover"))]),
 }
 
 

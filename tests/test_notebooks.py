@@ -61,7 +61,8 @@ def test_every_module_lesson_and_exercise_is_picked_up():
     """A new module's lesson and reference exercise run here without editing this file."""
     runnable = set(ids(RUNNABLE))
     lessons = sorted(p.stem for p in (REPO_ROOT / "course").glob("[0-9][0-9]-*.ipynb"))
-    assert {"01-linear-algebra", "02-the-neuron", "03-xor-and-hidden-layers"} <= set(lessons)
+    assert {"01-linear-algebra", "02-the-neuron", "03-xor-and-hidden-layers", "04-backpropagation",
+            "05-optimisation", "06-generalisation", "07-numpy-to-keras"} <= set(lessons)
     for lesson in lessons:
         assert f"course/{lesson}.ipynb" in runnable
     for folder in sorted((REPO_ROOT / "solutions").iterdir()):
