@@ -115,10 +115,13 @@ def test_call_without_mutation():
     lambda p: p.pop("b"),  # an entry removed
     lambda p: p["layers"][1].__setitem__(0, -1.0),  # an array inside a list inside the dict
     lambda p: p["layers"].append(np.zeros(1)),
+    lambda p: p.__setitem__("t", p["t"] + 1),  # a counter in a state dict
+    lambda p: p.__setitem__("b", p["b"].astype(np.float32)),  # an entry replaced by another dtype
 ])
 def test_call_without_mutation_looks_inside_dicts_and_lists(change):
     def params():
-        return {"W": np.ones((2, 2)), "b": np.zeros(2), "layers": [np.ones(1), np.ones(2)], "rng": np.random.default_rng(0)}
+        return {"W": np.ones((2, 2)), "b": np.zeros(2), "layers": [np.ones(1), np.ones(2)], "t": 3, "nan": np.nan,
+                "rng": np.random.default_rng(0)}
 
     def student(p, rng):
         rng.random()  # generators advance: that is not a mutation

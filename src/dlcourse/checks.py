@@ -210,13 +210,17 @@ def call_without_mutation(func: Callable, *args: Any, name: str | None = None) -
 
 
 def _unchanged(old: Any, new: Any) -> bool:
-    """Whether ``new`` still equals ``old``, a deep copy taken before a call."""
+    """Whether ``new`` still equals ``old``, a deep copy taken before a call: arrays (values, shape and
+    dtype), containers entry by entry, and numbers and strings in them (other objects are not compared)."""
     if isinstance(old, np.ndarray):
-        return isinstance(new, np.ndarray) and old.shape == new.shape and np.array_equal(old, new, equal_nan=True)
+        return (isinstance(new, np.ndarray) and old.shape == new.shape and old.dtype == new.dtype
+                and np.array_equal(old, new, equal_nan=True))
     if isinstance(old, dict):
         return isinstance(new, dict) and old.keys() == new.keys() and all(_unchanged(old[k], new[k]) for k in old)
     if isinstance(old, (list, tuple)):
         return len(old) == len(new) and all(_unchanged(a, b) for a, b in zip(old, new))
+    if isinstance(old, (int, float, complex, str, bytes, np.number, np.bool_)) or old is None:
+        return type(old) is type(new) and (old == new or old != old)  # old != old: NaN
     return True
 
 
