@@ -8,6 +8,7 @@ matplotlib Figure drawn), so tests and curious students can drive it.
 from __future__ import annotations
 
 import base64
+import html
 import io
 
 import ipywidgets as widgets
@@ -39,6 +40,26 @@ def _explorer(css_class, rows, output):
     box.state = {}
     box.figure = None
     return box
+
+
+def _control_explorer(css_class, controls):
+    """An explorer whose named ``controls`` sit in one wrapping row above an info line and the plot;
+    each control gets the CSS class ``dlcourse-<name>``. Returns ``(explorer, info, output)``."""
+    for name, control in controls.items():
+        control.add_class(f"dlcourse-{name}")
+    info, output = widgets.HTML(), widgets.Output()
+    row = widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
+    explorer = _explorer(css_class, [row, info], output)
+    explorer.controls = controls
+    return explorer, info, output
+
+
+def _show_problem(explorer, info, output, message, width=9.5):
+    """Say in red, in the info line and instead of the plot, why nothing can be drawn."""
+    explorer.state.update(valid=False, message=message)
+    info.value = f"<span style='color:#c00'>{html.escape(message)}</span>"
+    explorer.figure = _message_figure(message, width=width)
+    _show(output, explorer.figure)
 
 
 def _message_figure(text, width=9.5):

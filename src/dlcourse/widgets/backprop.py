@@ -18,7 +18,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from ._common import _explorer, _message_figure, _redraw_on_change, _show
+from ._common import _control_explorer, _redraw_on_change, _show, _show_problem
 
 __all__ = ["gradient_flow_explorer", "FLOW_ACTIVATIONS"]
 
@@ -121,19 +121,7 @@ def gradient_flow_explorer(depth=8, activation="sigmoid", scale=1.0, seed=0):
                                    style={"description_width": "initial"}, layout=widgets.Layout(width="14em")),
         "seed": widgets.IntText(value=int(seed), description="seed", layout=widgets.Layout(width="11em")),
     }
-    for name, control in controls.items():
-        control.add_class(f"dlcourse-{name}")
-    info = widgets.HTML()
-    output = widgets.Output()
-    row = widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
-    explorer = _explorer("dlcourse-gradient-flow-explorer", [row, info], output)
-    explorer.controls = controls
-
-    def show_message(message):
-        explorer.state.update(valid=False, message=message)
-        info.value = f"<span style='color:#c00'>{message}</span>"
-        explorer.figure = _message_figure(message, width=10)
-        _show(output, explorer.figure)
+    explorer, info, output = _control_explorer("dlcourse-gradient-flow-explorer", controls)
 
     def redraw(_=None):
         depth_now, scale_now, seed_now = (controls[n].value for n in ("depth", "scale", "seed"))
@@ -148,14 +136,16 @@ def gradient_flow_explorer(depth=8, activation="sigmoid", scale=1.0, seed=0):
         if seed_now < 0:
             problems.append("the seed must be 0 or more")
         if problems:
-            show_message("; ".join(problems) + ".")
+            _show_problem(explorer, info, output, "; ".join(problems) + ".", width=10)
             return
         norms, spreads = _gradient_flow(depth_now, name, scale_now, seed_now)
         if not np.all(np.isfinite(norms)) or not np.all(np.isfinite(spreads)):
-            show_message("The gradients overflowed to inf: they exploded. Lower the weight scale or the depth.")
+            _show_problem(explorer, info, output, "The gradients overflowed to inf: they exploded. Lower the weight "
+                          "scale or the depth.", width=10)
             return
         if norms.max() == 0:
-            show_message("Every gradient is exactly 0: every unit is dead or saturated. Change the scale.")
+            _show_problem(explorer, info, output, "Every gradient is exactly 0: every unit is dead or saturated. "
+                          "Change the scale.", width=10)
             return
         ratio = norms[0] / norms[-1] if norms[-1] > 0 else float("inf")  # first hidden layer / last
         verdict = ("vanishing" if ratio < 1e-2 else "exploding" if ratio > 1e2 else "roughly balanced")

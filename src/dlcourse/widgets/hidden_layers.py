@@ -15,7 +15,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from ._common import _explorer, _message_figure, _redraw_on_change, _show
+from ._common import _control_explorer, _redraw_on_change, _show, _show_problem
 
 __all__ = ["hidden_layer_explorer", "HIDDEN_ACTIVATIONS"]
 
@@ -127,13 +127,7 @@ def hidden_layer_explorer(units=2, activation="tanh", steps=1000, seed=0):
         "steps": widgets.IntText(value=int(steps), step=100, description="steps", layout=widgets.Layout(width="13em")),
         "seed": widgets.IntText(value=int(seed), description="seed", layout=widgets.Layout(width="11em")),
     }
-    for name, control in controls.items():
-        control.add_class(f"dlcourse-{name}")
-    info = widgets.HTML()
-    output = widgets.Output()
-    row = widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
-    explorer = _explorer("dlcourse-hidden-layer-explorer", [row, info], output)
-    explorer.controls = controls
+    explorer, info, output = _control_explorer("dlcourse-hidden-layer-explorer", controls)
     X, t = _xor_points()
 
     def redraw(_=None):
@@ -150,10 +144,7 @@ def hidden_layer_explorer(units=2, activation="tanh", steps=1000, seed=0):
             problems.append("the seed must be 0 or more")
         if problems:
             message = "; ".join(problems) + "."
-            explorer.state.update(valid=False, message=message)
-            info.value = f"<span style='color:#c00'>{message}</span>"
-            explorer.figure = _message_figure(message, width=10)
-            _show(output, explorer.figure)
+            _show_problem(explorer, info, output, message, width=10)
             return
         params, losses = _train(X, t, units_now, name, steps_now, seed_now)
         W1, b1, W2, b2 = params

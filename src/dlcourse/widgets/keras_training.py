@@ -18,7 +18,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from ._common import _explorer, _message_figure, _redraw_on_change, _show
+from ._common import _control_explorer, _redraw_on_change, _show, _show_problem
 
 __all__ = ["confusion_explorer", "CONFUSION_SCALES"]
 
@@ -162,20 +162,11 @@ def confusion_explorer(images, labels, predictions, class_names=None, true_class
         "normalise": widgets.Dropdown(options=list(CONFUSION_SCALES), value="counts", description="show",
                                       layout=widgets.Layout(width="16em")),
     }
-    for name, control in controls.items():
-        control.add_class(f"dlcourse-{name}")
-    info = widgets.HTML()
-    output = widgets.Output()
-    row = widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
-    explorer = _explorer("dlcourse-confusion-explorer", [row, info], output)
-    explorer.controls = controls
+    explorer, info, output = _control_explorer("dlcourse-confusion-explorer", controls)
 
     if problem is not None:
         message = f"Cannot show a confusion matrix: {problem}."
-        explorer.state.update(valid=False, message=message)
-        info.value = f"<span style='color:#c00'>{message}</span>"
-        explorer.figure = _message_figure(message, width=12)
-        _show(output, explorer.figure)
+        _show_problem(explorer, info, output, message, width=12)
         for control in controls.values():
             control.disabled = True
         return explorer

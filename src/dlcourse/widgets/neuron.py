@@ -13,7 +13,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from ._common import _explorer, _message_figure, _redraw_on_change, _show
+from ._common import _control_explorer, _redraw_on_change, _show, _show_problem
 
 __all__ = ["neuron_explorer", "ACTIVATIONS"]
 
@@ -109,20 +109,12 @@ def neuron_explorer(w=(1.0, 1.0), b=0.0, activation="sigmoid"):
     w = np.asarray(w, dtype=float)
     if w.shape != (2,):
         raise ValueError(f"w must hold two weights, got shape {w.shape}")
-    controls = {}
-    for name, value in (("w1", w[0]), ("w2", w[1]), ("b", b)):
-        box = widgets.FloatText(value=float(value), step=0.25, description=name,
-                                layout=widgets.Layout(width="11em"))
-        box.add_class(f"dlcourse-{name}")
-        controls[name] = box
+    controls = {name: widgets.FloatText(value=float(value), step=0.25, description=name,
+                                        layout=widgets.Layout(width="11em"))
+                for name, value in (("w1", w[0]), ("w2", w[1]), ("b", b))}
     controls["activation"] = widgets.Dropdown(options=list(ACTIVATIONS), value=activation,
                                               description="f", layout=widgets.Layout(width="14em"))
-    controls["activation"].add_class("dlcourse-activation")
-    info = widgets.HTML()
-    output = widgets.Output()
-    row = widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
-    explorer = _explorer("dlcourse-neuron-explorer", [row, info], output)
-    explorer.controls = controls
+    explorer, info, output = _control_explorer("dlcourse-neuron-explorer", controls)
     X, y = _points()
 
     def redraw(_=None):
@@ -133,10 +125,7 @@ def neuron_explorer(w=(1.0, 1.0), b=0.0, activation="sigmoid"):
         if not np.all(np.isfinite(values)) or np.abs(values).max() > _LIMIT:
             message = (f"w1, w2 and b must be numbers between -{_LIMIT:g} and {_LIMIT:g}: "
                        "beyond that the output is a sharp step and shows nothing new.")
-            explorer.state.update(valid=False, message=message)
-            info.value = f"<span style='color:#c00'>{message}</span>"
-            explorer.figure = _message_figure(message)
-            _show(output, explorer.figure)
+            _show_problem(explorer, info, output, message)
             return
         w_now, b_now = values[:2], float(values[2])
         norm = float(np.hypot(*w_now))

@@ -20,7 +20,7 @@ import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
-from ._common import _explorer, _message_figure, _redraw_on_change, _show
+from ._common import _control_explorer, _redraw_on_change, _show, _show_problem
 
 __all__ = ["optimiser_race_explorer", "SURFACES", "OPTIMISERS"]
 
@@ -141,13 +141,7 @@ def optimiser_race_explorer(surface="quadratic", lr=0.05, steps=100):
                                 style={"description_width": "initial"}, layout=widgets.Layout(width="15em")),
         "steps": widgets.IntText(value=int(steps), step=50, description="steps", layout=widgets.Layout(width="12em")),
     }
-    for name, control in controls.items():
-        control.add_class(f"dlcourse-{name}")
-    info = widgets.HTML()
-    output = widgets.Output()
-    row = widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
-    explorer = _explorer("dlcourse-optimiser-race-explorer", [row, info], output)
-    explorer.controls = controls
+    explorer, info, output = _control_explorer("dlcourse-optimiser-race-explorer", controls)
 
     def redraw(_=None):
         surface_now, lr_now, steps_now = (controls[n].value for n in ("surface", "lr", "steps"))
@@ -160,10 +154,7 @@ def optimiser_race_explorer(surface="quadratic", lr=0.05, steps=100):
             problems.append(f"steps must be between 1 and {_MAX_STEPS}")
         if problems:
             message = "; ".join(problems) + "."
-            explorer.state.update(valid=False, message=message)
-            info.value = f"<span style='color:#c00'>{message}</span>"
-            explorer.figure = _message_figure(message, width=12)
-            _show(output, explorer.figure)
+            _show_problem(explorer, info, output, message, width=12)
             return
         paths, losses, diverged = _race(surface_now, lr_now, steps_now)
         final = {name: float(curve[-1]) for name, curve in losses.items()}

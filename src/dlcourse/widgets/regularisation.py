@@ -19,7 +19,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from ._common import _explorer, _message_figure, _redraw_on_change, _show
+from ._common import _control_explorer, _redraw_on_change, _show, _show_problem
 
 __all__ = ["regularisation_explorer", "PENALTIES"]
 
@@ -162,13 +162,7 @@ def regularisation_explorer(strength=0.0, penalty="none", units=32, seed=0):
                                  layout=widgets.Layout(width="13em")),
         "seed": widgets.IntText(value=int(seed), description="seed", layout=widgets.Layout(width="11em")),
     }
-    for name, control in controls.items():
-        control.add_class(f"dlcourse-{name}")
-    info = widgets.HTML()
-    output = widgets.Output()
-    row = widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
-    explorer = _explorer("dlcourse-regularisation-explorer", [row, info], output)
-    explorer.controls = controls
+    explorer, info, output = _control_explorer("dlcourse-regularisation-explorer", controls)
 
     def redraw(_=None):
         name = controls["penalty"].value
@@ -190,10 +184,7 @@ def regularisation_explorer(strength=0.0, penalty="none", units=32, seed=0):
             problems.append("the seed must be 0 or more")
         if problems:
             message = "; ".join(problems) + "."
-            explorer.state.update(valid=False, message=message)
-            info.value = f"<span style='color:#c00'>{message}</span>"
-            explorer.figure = _message_figure(message, width=11)
-            _show(output, explorer.figure)
+            _show_problem(explorer, info, output, message, width=11)
             return
         X, t, X_val, t_val = _data(seed_now)
         used = 0.0 if name == "none" else strength_now
