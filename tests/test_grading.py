@@ -202,3 +202,27 @@ def test_wrong_answers_fail_for_the_reason_they_were_written_for(graded):
             if reasons[part][description] not in reported:
                 problems.append(f"{part} / {description!r}: expected {reasons[part][description]!r} in {reported!r}")
     assert not problems, "\n".join(problems)
+
+
+def test_feedback_never_shows_hidden_tests(graded):
+    """No feedback page of any planned submission shows a line that only hidden tests have (inputs,
+    expected values, reference formulas); the visible tests' code does show."""
+    from tests.test_reports import rendered_text
+
+    sources = [c.source for c in graded["source"].cells if nbgrader_meta(c).get("grade")]
+    hidden_parts = [c.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0] for c in sources
+                    if "### BEGIN HIDDEN TESTS" in c]
+    visible = "\n".join(c.split("### BEGIN HIDDEN TESTS")[0] + c.split("### END HIDDEN TESTS")[-1] for c in sources)
+    hidden = {line.strip() for part in hidden_parts for line in part.splitlines()
+              if len(line.strip()) > 25 and line.strip() not in visible}
+    assert len(hidden) > 10, "the exercise's hidden tests are worth checking"
+    shown = max((line.strip() for line in visible.splitlines()), key=len)  # a visible test line
+    coursedir = course_directory(graded["root"])
+    for student in graded["plans"]:
+        page = Path(coursedir.format_path(coursedir.feedback_directory, student, graded["assignment"]),
+                    f"{graded['notebook']}.html")
+        text = rendered_text(page.read_text())
+        assert shown in text, f"{student}: the feedback shows the visible tests"
+        own = "\n".join(c.source for c in graded["plans"][student][0].cells)  # what the student wrote may match
+        leaked = sorted(line for line in hidden if line in text and line not in own)
+        assert not leaked, f"{student}'s feedback shows hidden test lines: {leaked[:3]}"
