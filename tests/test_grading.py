@@ -24,9 +24,25 @@ from autograder import results
 from autograder.nbgrader_course import copy_course, course_directory, nbgrader, read_scores, submit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-# Every exercise in solutions/NN-topic/ is graded with the answers in tests/grading/answers_NN.py.
-EXERCISES = {folder.name: f"tests.grading.answers_{folder.name[:2]}" for folder in (REPO_ROOT / "solutions").iterdir()
-             if folder.is_dir() and folder.name[:2].isdigit()}
+# Each exercise and the module of its right and wrong answers (a test checks that none is missing).
+EXERCISES = {
+    "01-linear-algebra": "tests.grading.answers_01",
+    "02-the-neuron": "tests.grading.answers_02",
+    "03-xor-and-hidden-layers": "tests.grading.answers_03",
+    "04-backpropagation": "tests.grading.answers_04",
+    "05-optimisation": "tests.grading.answers_05",
+    "06-generalisation": "tests.grading.answers_06",
+    "07-numpy-to-keras": "tests.grading.answers_07",
+}
+
+
+
+def test_every_exercise_has_its_answers_registered():
+    exercises = {f.name for f in (REPO_ROOT / "solutions").iterdir() if f.is_dir() and f.name[:2].isdigit()}
+    assert set(EXERCISES) == exercises, "register each solutions/NN-topic with its tests/grading/answers_NN.py"
+    for module in EXERCISES.values():
+        assert (REPO_ROOT / (module.replace(".", "/") + ".py")).is_file(), module
+
 
 pytestmark = pytest.mark.slow
 
