@@ -1,4 +1,4 @@
-"""Command line: ``python -m autograder grade|merge``."""
+"""Command line: ``python -m autograder grade|merge|report``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from . import insight
 from . import merge as merging
 from . import runner
 from .nbgrader_course import course_directory
@@ -37,6 +38,13 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("assignment")
     m.add_argument("results", type=Path, nargs="+")
     m.add_argument("--course", type=Path, default=Path.cwd())
+
+    r = sub.add_parser("report", help="a class report (HTML) and an LMS grade CSV from an assignment's results")
+    r.add_argument("assignment")
+    r.add_argument("--results", type=Path, action="append",
+                   help="a results folder; repeat for shards (default COURSE/build/grading/ASSIGNMENT)")
+    r.add_argument("--out", type=Path, help="where the page and the CSV go (default COURSE/build)")
+    r.add_argument("--course", type=Path, default=Path.cwd())
     return p
 
 
@@ -46,6 +54,14 @@ def main(argv: list[str] | None = None) -> int:
     if not (course / "nbgrader_config.py").exists():
         sys.exit(f"error: {course} has no nbgrader_config.py (pass --course)")
     os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+    if args.command == "report":
+        folders = [f.resolve() for f in args.results or [course / "build" / "grading" / args.assignment]]
+        try:
+            page, lms = insight.write(args.assignment, folders, (args.out or course / "build").resolve())
+        except ValueError as err:
+            sys.exit(f"error: {err}")
+        print(f"class report: {page}\nLMS grades (Canvas and Moodle import): {lms}")
+        return 0
     if args.command == "merge":
         path = merging.merge(course, args.assignment, [r.resolve() for r in args.results])
         print(f"gradebook updated; grades in {path}")

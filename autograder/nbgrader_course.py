@@ -117,3 +117,15 @@ def read_scores(course_root: Path, assignment: str, notebook: str) -> dict[str, 
                 continue
             scores[student.id] = {g.name: PartScore(g.score, g.max_score) for g in nb.grades}
     return scores
+
+
+def read_messages(notebook: Path) -> dict[str, str]:
+    """Per graded cell (grade_id) of an autograded notebook, the error it showed the student, as
+    "ExceptionName: message" (the last one where a cell shows several); cells that passed are absent."""
+    messages = {}
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if meta.get("grade") and meta.get("grade_id") and errors:
+            messages[meta["grade_id"]] = f"{errors[-1].get('ename', '')}: {errors[-1].get('evalue', '')}"
+    return messages

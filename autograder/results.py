@@ -3,7 +3,7 @@
 A record is plain data (numbers and strings in a fixed shape). Nothing that came out of a kernel
 is ever unpickled or executed: ``load`` rejects any record that does not match the schema, and
 scores must be finite, non-negative and at most the part's points. Text that may carry a
-submission's names (flags, reason) holds no control characters, and a failed record says whose
+submission's names or words (flags, reason, a part's failure message) holds no control characters, and a failed record says whose
 the failure is: the student's work ("student": stands until the files change) or the grader's
 ("grader": a crash, a full disk, an internal error; the next run grades it again).
 """
@@ -24,6 +24,7 @@ STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}")
 GRADE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")  # what nbgrader accepts as a cell's grade_id
 NAME = re.compile(r"[^./\\][^/\\]{0,254}")  # assignment and notebook: one file name, not hidden
 DEVICE = re.compile(r"cpu|gpu:[A-Za-z0-9/:._-]{1,64}")
+MESSAGE_LIMIT = 1000  # characters kept of a failed test's message (a student's long exception text is cut)
 STATUSES = ("graded", "failed")
 CAUSES = ("student", "grader")
 
@@ -47,13 +48,16 @@ def _base(job: dict, duration: float, flags: list[str], judge_cpu: float = 0.0) 
 
 
 def graded(job: dict, scores: dict, duration: float, flags: list[str], judge_cpu: float = 0.0,
-           late_penalty: float = 0.0) -> dict:
+           late_penalty: float = 0.0, messages: dict[str, str] | None = None) -> dict:
     """A graded record; its parts must be exactly the assignment's graded cells (``job["points"]``);
-    ``late_penalty`` is the points nbgrader's late-submission plugin took off the total."""
+    ``late_penalty`` is the points nbgrader's late-submission plugin took off the total; ``messages``
+    (grade_id -> "ExceptionName: message") is what each failed test cell showed in the feedback."""
     if set(scores) != set(job["points"]):
         raise ValueError(f"the gradebook scored the parts {sorted(scores)[:20]}, "
                          f"not the assignment's {sorted(job['points'])}")
-    parts = {grade_id: {"score": float(s.score), "max_score": float(s.max_score)} for grade_id, s in scores.items()}
+    messages = messages or {}
+    parts = {grade_id: {"score": float(s.score), "max_score": float(s.max_score),
+                        "message": text(messages.get(grade_id, ""), MESSAGE_LIMIT)} for grade_id, s in scores.items()}
     return {**_base(job, duration, flags, judge_cpu), "status": "graded", "cause": "", "reason": "", "parts": parts,
             "late_penalty": float(late_penalty)}
 
@@ -111,7 +115,12 @@ def validate(record) -> dict:
     need(record["timestamp"] == "" or timestamp(record) is not None, "bad timestamp")
     for grade_id, part in record["parts"].items():
         need(GRADE_ID.fullmatch(grade_id) is not None, f"bad grade id {grade_id[:40]!r}")
-        need(isinstance(part, dict) and set(part) == {"score", "max_score"}, f"part {grade_id!r}")
+        # "message" came in with the class report; records written before it still load
+        need(isinstance(part, dict) and set(part) in ({"score", "max_score"}, {"score", "max_score", "message"}),
+             f"part {grade_id!r}")
+        message = part.get("message", "")
+        need(isinstance(message, str) and len(message) <= MESSAGE_LIMIT and text(message, MESSAGE_LIMIT) == message,
+             f"part {grade_id!r} has a bad message")
         score, max_score = part["score"], part["max_score"]
         need(all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
                  for v in (score, max_score)), f"part {grade_id!r} is not numeric")

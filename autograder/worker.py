@@ -7,7 +7,8 @@ The worker is trusted grader code. It builds a private nbgrader course for this 
 (the prepared gradebook, which holds the hidden tests, and the student's notebook), runs nbgrader's
 autograde with ``JudgedExecute`` (the student's kernel and the judge, each in its own sandbox),
 renders the feedback, and writes the result with ``results.write`` (scores read back from
-nbgrader's own gradebook), beside the feedback page and the autograded notebook.
+nbgrader's own gradebook, each failed test's message from the autograded notebook), beside the
+feedback page and the autograded notebook.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from . import report, results
 from .cgroups import Cgroup
-from .nbgrader_course import course_directory, read_scores
+from .nbgrader_course import course_directory, read_messages, read_scores
 from .sandbox import Limits, Sandbox, make_ipc_folder, remove_folder
 
 SANDBOX_KERNEL = "dlcourse-sandbox"
@@ -38,7 +39,7 @@ def grading_config(course: Path, job: dict, flags_file: Path, sandbox: Sandbox |
     from nbgrader.preprocessors import Execute
     from traitlets.config.loader import PyFileConfigLoader
 
-    from .execute import JudgedExecute
+    from .execute import PACKAGE_PARENT, JudgedExecute
 
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
     defaults = Autograde.class_traits()["autograde_preprocessors"].default()
@@ -47,7 +48,10 @@ def grading_config(course: Path, job: dict, flags_file: Path, sandbox: Sandbox |
         config.Execute.timeout = job["cell_timeout"]
     config.Execute.interrupt_on_timeout = True
     config.JudgedExecute.flags_file = str(flags_file)
-    judge_argv = [sys.executable, "-m", "autograder.judge", "{socket}"]
+    # the judge runs this very grader's code, wherever it was started from (an installed copy or a checkout)
+    start_judge = (f"import sys; sys.path.insert(0, {PACKAGE_PARENT!r}); "
+                   "from autograder.judge import main; sys.exit(main())")
+    judge_argv = [sys.executable, "-c", start_judge, "{socket}"]
     config.JudgedExecute.judge_command = judge.command(judge_argv) if judge is not None else judge_argv
     # the judge's socket: a short path (Unix socket names are limited to 107 bytes)
     config.JudgedExecute.ipc_dir = str(sandbox.ipc_dir if sandbox is not None else tempfile.mkdtemp(dir=job["ipc_root"]))
@@ -147,7 +151,7 @@ def grade(job: dict) -> dict:
         course_directory(course).autograded_directory, job["student"], job["assignment"])
     shutil.copyfile(Path(autograded) / f"{job['notebook']}.ipynb", Path(job["results"]) / f"{job['student']}.ipynb")
     return results.graded(job, scores, time.monotonic() - started, flags, judged["judge_cpu_s"],
-                          late_penalty(course, job))
+                          late_penalty(course, job), read_messages(Path(autograded) / f"{job['notebook']}.ipynb"))
 
 
 def late_penalty(course: Path, job: dict) -> float:

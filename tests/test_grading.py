@@ -220,6 +220,51 @@ def test_wrong_answers_fail_for_the_reason_they_were_written_for(graded):
     assert not problems, "\n".join(problems)
 
 
+def test_class_report_agrees_with_the_records(graded, tmp_path):
+    """``python -m autograder report`` on what the fixture graded: each part's pass rate is what the
+    records say, every wrong answer's REASONS message is among its part's failure messages, and the
+    LMS CSV holds every student's score."""
+    import csv
+    import html
+    import re
+
+    from tests.test_reports import active_content
+
+    run = subprocess.run([sys.executable, "-m", "autograder", "report", graded["assignment"], "--out", str(tmp_path)],
+                         cwd=graded["root"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
+    page = (tmp_path / f"report-{graded['assignment']}.html").read_text()
+    assert active_content(page) == [] and "<script" not in page.lower()
+
+    def text(fragment):
+        return html.unescape(re.sub(r"<[^>]+>", " ", fragment))
+
+    records = graded["records"]
+    table = re.search(r'<table id="parts">(.*?)</table>', page, re.S)[1]
+    shown = {cells[0]: cells[2] for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
+             for cells in [[text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]]}
+    expected = {part: f"{sum(r['parts'][part]['score'] == r['parts'][part]['max_score'] for r in records.values())} "
+                      f"of {len(records)}" for part in records["reference"]["parts"]}
+    print(f"\n{graded['assignment']} pass rates (full marks / graded): {expected}")
+    assert shown == expected
+    problems = []
+    for part, wrong in graded["answers"].WRONG.items():
+        section = re.search(rf'<section id="messages-test_{part}">(.*?)</section>', page, re.S)
+        failing = sum(r["parts"][f"test_{part}"]["score"] < r["parts"][f"test_{part}"]["max_score"]
+                      for r in records.values())
+        assert section and f"test_{part}: {failing} failing" in text(section[1]), part
+        for i, description in enumerate(wrong):
+            reason = getattr(graded["answers"], "REASONS", {}).get(part, {}).get(description)
+            assert records[f"wrong-{i + 1}"]["parts"][f"test_{part}"]["message"], (part, description)
+            if reason is not None and reason not in text(section[1]):
+                problems.append(f"{part} / {description!r}: {reason!r} is not among the part's messages")
+    assert not problems, "\n".join(problems)
+    with open(tmp_path / f"lms-{graded['assignment']}.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert {row["SIS Login ID"]: float(row[graded["assignment"]]) for row in rows} == {
+        student: results.total(r)[0] - r["late_penalty"] for student, r in records.items()}
+
+
 def test_feedback_never_shows_hidden_tests(graded):
     """No feedback page of any planned submission shows a line that only hidden tests have (inputs,
     expected values, reference formulas); the visible tests' code does show."""
