@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 from . import report, results
@@ -57,7 +58,10 @@ def register_assignment(course: Path, assignment: str) -> None:
 
 def write_gradebook(course: Path, assignment: str, records: dict[str, tuple[dict, Path]]) -> None:
     from nbgrader.api import Gradebook, MissingEntry
+    from sqlalchemy.exc import SAWarning
 
+    # nbgrader's update_or_create_submission makes SQLAlchemy warn about its own autoflush; harmless
+    warnings.filterwarnings("ignore", category=SAWarning, module="nbgrader")
     with Gradebook(course_directory(course).db_url) as gb:
         for student, (record, _) in sorted(records.items()):
             gb.update_or_create_student(student)

@@ -205,6 +205,19 @@ def device_slots(settings: Settings) -> list[str | None]:
     return [gpus[i % len(gpus)] for i in range(settings.workers)]
 
 
+def keep_in_course(settings: Settings, sub: submissions.Submission) -> None:
+    """An LMS download's submission goes where ``nbgrader zip_collect`` would put it, with its time,
+    so that the formgrader lists it and opens it for manual grading."""
+    coursedir = course_directory(settings.course)
+    dest = Path(coursedir.format_path(coursedir.submitted_directory, sub.student, settings.assignment))
+    if dest.resolve() == sub.folder.resolve():
+        return
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(sub.folder, dest)
+    if sub.timestamp:
+        (dest / "timestamp.txt").write_text(sub.timestamp)
+
+
 def plan_jobs(settings: Settings, scratch: Path, ipc_root: Path) -> tuple[dict[str, dict], list[dict]]:
     """The shard's records that stand, and a job for each other student; a job that failed already
     (unreadable files, a name clash, a crash while preparing it) carries ``failed``: reason and cause."""
@@ -226,6 +239,8 @@ def plan_jobs(settings: Settings, scratch: Path, ipc_root: Path) -> tuple[dict[s
                              "cause": "grader"}
         else:
             job.update(sha256=sub.sha256, flags=sub.flags, timestamp=sub.timestamp)
+            if not found[student].exchange and not sub.problem:
+                keep_in_course(settings, sub)
             if record := up_to_date(settings.results, student, sub.sha256):
                 standing[student] = record
                 continue

@@ -280,6 +280,15 @@ def test_lms_layouts_flat_files_and_zip(tmp_path):
     ada, grace = results.load(done / "ada.json"), results.load(done / "grace.json")
     assert results.total(ada)[0] == FULL and results.total(grace)[0] == 0
     assert ada["flags"] == [] and grace["flags"] == []  # LMS names are expected: nothing to review
+    # kept where nbgrader keeps collected work, so the formgrader lists them as autograded
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config.loader import PyFileConfigLoader
+
+    kept = course / "build" / "submitted" / "ada" / ASSIGNMENT
+    assert (kept / f"{ASSIGNMENT}.ipynb").is_file() and (kept / "timestamp.txt").read_text() == ada["timestamp"]
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    listed = NbGraderAPI(config=config).get_submissions(ASSIGNMENT)
+    assert {s["student"]: s["autograded"] for s in listed} == {"ada": True, "grace": True}
 
 
 # -- units -----------------------------------------------------------------------------------------

@@ -19,25 +19,13 @@ from pathlib import Path
 
 import pytest
 
-try:
-    from lab_server import LabServer
-except ImportError:  # tests/ imported as a package
-    from tests.lab_server import LabServer
+from browser import CHROMIUM, CHROMIUM_ARGS, sync_playwright_or_fail
+from lab_server import LabServer
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LESSON = "course/01-linear-algebra.ipynb"
 EXERCISE = "exercises/01-linear-algebra/01-linear-algebra.ipynb"
 WIDGETS_EXTENSION = "@jupyter-widgets/jupyterlab-manager"
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-gpu",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 # Timeouts for Playwright, in milliseconds.
 PAGE_TIMEOUT = 60_000
@@ -95,25 +83,6 @@ def test_lab_serves_course(lab):
 
 
 # -- the browser --------------------------------------------------------------
-
-
-def sync_playwright_or_fail():
-    """Playwright's sync API; fail (do not skip) when the browser stack is missing."""
-    if os.environ.get("DLCOURSE_SKIP_BROWSER") == "1":
-        pytest.skip("DLCOURSE_SKIP_BROWSER=1: browser test skipped on request")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"{CHROMIUM} not found: install Debian's Chromium (apt-get install chromium), "
-            "or set DLCOURSE_SKIP_BROWSER=1 to skip this test"
-        )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail(
-            "the playwright package is missing: pip install -e .[dev] "
-            "(or set DLCOURSE_SKIP_BROWSER=1 to skip this test)"
-        )
-    return sync_playwright
 
 
 # JavaScript run in the page.  The notebook is the visible .jp-NotebookPanel.

@@ -37,7 +37,7 @@ def test_there_are_notebooks():
 def test_committed_without_outputs(path):
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
-    assert nb.metadata.kernelspec.name == "python3"
+    assert nb.metadata.kernelspec == {"name": "dlcourse", "display_name": "Python 3 (dlcourse)", "language": "python"}
     dirty = [c.get("id") for c in nb.cells if c.cell_type == "code" and (c.outputs or c.execution_count)]
     assert not dirty, f"clear outputs and execution counts of cells {dirty} before committing"
 
@@ -48,7 +48,7 @@ def test_runs_top_to_bottom(path, tmp_path):
     nb = nbformat.read(path, as_version=4)
     before = repo_files()
     started = time.perf_counter()
-    NotebookClient(nb, timeout=120, kernel_name="python3",
+    NotebookClient(nb, timeout=120, kernel_name=nb.metadata.kernelspec.name,  # the course's kernel (setup.sh)
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     elapsed = time.perf_counter() - started
     nbformat.write(nb, tmp_path / path.name)
