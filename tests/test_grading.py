@@ -33,6 +33,7 @@ EXERCISES = {
     "05-optimisation": "tests.grading.answers_05",
     "06-generalisation": "tests.grading.answers_06",
     "07-numpy-to-keras": "tests.grading.answers_07",
+    "08-convolutional-networks": "tests.grading.answers_08",
 }
 
 

@@ -295,6 +295,8 @@ EXPLORERS = {
                           [("strength", ("0.1", "0.001")), ("penalty", ("l1", "l2"))]),
     "07-confusion": ("course/07-numpy-to-keras.ipynb", "confusion-explorer",
                      [("true", ("Coat", "Bag")), ("predicted", ("Sneaker", "Pullover"))]),
+    "08-kernel": ("course/08-convolutional-networks.ipynb", "kernel-explorer",
+                  [("kernel", ("0 1 0; 1 -4 1; 0 1 0", "1 0 -1; 2 0 -2; 1 0 -1")), ("preset", ("blur", "sharpen"))]),
 }
 
 
