@@ -218,12 +218,7 @@ def test_a_week_in_the_classroom(hub, artifacts):
         try:
             # 1. The instructor releases the exercise from the formgrader.
             teacher.log_in()
-            teacher.page.goto(f"{teacher.server}/formgrader/manage_assignments")
-            row = teacher.page.locator(f"tr:has(td.name:has-text('{ASSIGNMENT}'))")
-            row.locator("td.release a").click()
-            teacher.page.wait_for_selector(f"text=Successfully released '{ASSIGNMENT}'")
-            teacher.shot("01-instructor-released")
-            teacher.page.keyboard.press("Escape")
+            manage(teacher, "release", f"Successfully released '{ASSIGNMENT}'", "01-instructor-released")
 
             # 2. Students fetch, solve and submit; the due date passes before the last one does.
             wrong_part = dict(reference, **{WRONG_PART: answers_01.WRONG[WRONG_PART][next(iter(answers_01.WRONG[WRONG_PART]))]})
@@ -261,12 +256,7 @@ def test_a_week_in_the_classroom(hub, artifacts):
                 student.shot(f"{n:02d}-{name}-submitted")
 
             # 3. The instructor collects, grades in a terminal, reviews the flagged one, releases feedback.
-            teacher.page.goto(f"{teacher.server}/formgrader/manage_assignments")
-            row = teacher.page.locator(f"tr:has(td.name:has-text('{ASSIGNMENT}'))")
-            row.locator("td.collect a").click()
-            teacher.page.wait_for_selector(f"text=Successfully collected submissions of '{ASSIGNMENT}'")
-            teacher.shot("05-instructor-collected")
-            teacher.page.keyboard.press("Escape")
+            manage(teacher, "collect", f"Successfully collected submissions of '{ASSIGNMENT}'", "05-instructor-collected")
             grading = terminal(teacher, f"cd ~/dlcourse && python -m autograder grade {ASSIGNMENT} --workers 2",
                                hub["course"] / "build" / f"grades-{ASSIGNMENT}.csv")
             teacher.shot("06-instructor-graded-in-terminal")
@@ -277,11 +267,8 @@ def test_a_week_in_the_classroom(hub, artifacts):
             assert float(grades[LATE]["late_penalty"]) == POINTS and float(grades[LATE]["score"]) == 0, grades[LATE]
 
             review(teacher)
-            teacher.page.goto(f"{teacher.server}/formgrader/manage_assignments")
-            row = teacher.page.locator(f"tr:has(td.name:has-text('{ASSIGNMENT}'))")
-            row.locator("td.release-feedback a").click()
-            teacher.page.wait_for_selector(f"text=Successfully released feedback of '{ASSIGNMENT}'")
-            teacher.shot("09-instructor-released-feedback")
+            manage(teacher, "release-feedback", f"Successfully released feedback of '{ASSIGNMENT}'",
+                   "09-instructor-released-feedback")
 
             # 4. Each student fetches their feedback and opens it.
             for n, name in enumerate(STUDENTS, start=10):
@@ -319,6 +306,15 @@ def test_a_week_in_the_classroom(hub, artifacts):
                             capture_output=True, text=True)
     assert denied.returncode != 0 and "Permission denied" in denied.stderr
     print(f"classroom week: {time.monotonic() - started:.0f} s; screenshots in {artifacts}")
+
+
+def manage(teacher: Person, column: str, success: str, step: str) -> None:
+    """Manage Assignments: the exercise's button in ``column``, which must report ``success``."""
+    teacher.page.goto(f"{teacher.server}/formgrader/manage_assignments")
+    teacher.page.locator(f"tr:has(td.name:has-text('{ASSIGNMENT}')) td.{column} a").click()
+    teacher.page.wait_for_selector(f"text={success}")
+    teacher.shot(step)
+    teacher.page.keyboard.press("Escape")
 
 
 def set_due_date(teacher: Person, due: datetime) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import errno
 import hashlib
+import shutil
 import stat
 import subprocess
 import sys
@@ -23,7 +24,7 @@ import nbformat
 import pytest
 
 from autograder import merge, report, results, runner, submissions, worker
-from autograder.nbgrader_course import PartScore
+from autograder.nbgrader_course import REPO_ROOT, PartScore
 
 v4 = nbformat.v4
 POINTS = {"test_affine": 2.0, "test_softmax": 3.0}
@@ -492,6 +493,7 @@ def test_up_to_date_retries_only_the_graders_failures(tmp_path):
 @pytest.fixture
 def stub_course(tmp_path, monkeypatch):
     """A batch with no nbgrader in it: a stub template, and Worker.grade replaced by ``graded``."""
+    shutil.copy(REPO_ROOT / "nbgrader_config.py", tmp_path)  # where LMS-style folders are kept (build/submitted)
     monkeypatch.setattr(runner, "prepare_template", lambda settings, scratch: (tmp_path, "nb", dict(POINTS)))
     monkeypatch.setattr(runner.Worker, "start", lambda self: None)
     folder = tmp_path / "in"

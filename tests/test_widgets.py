@@ -6,9 +6,12 @@ import inspect
 import json
 import pkgutil
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
+import dlcourse
 from dlcourse import widgets as W
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -85,3 +88,13 @@ def test_pyproject_packages_include_every_dlcourse_subpackage():
     for init in src.rglob("__init__.py"):
         package = ".".join(("dlcourse", *init.parent.relative_to(src).parts))
         assert package in config["packages"], f"{package} is missing from [tool.setuptools] packages"
+
+
+def test_importing_any_dlcourse_module_leaves_the_deep_learning_frameworks_unimported():
+    """Lessons import dlcourse in their first cells: that must stay cheap (Keras and TensorFlow load
+    where a lesson or a graded part asks for them)."""
+    modules = sorted(m.name for m in pkgutil.walk_packages(dlcourse.__path__, "dlcourse."))
+    code = (f"import importlib, sys; [importlib.import_module(m) for m in {modules!r}]; "
+            "print(sorted(m for m in ('tensorflow', 'keras', 'jax', 'torch') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "dlcourse.widgets.convolution" in modules and out.strip() == "[]"

@@ -2,8 +2,6 @@
 controls, its answers to inputs that do not fit, and that exercise 07's answers stay private."""
 
 import inspect
-import subprocess
-import sys
 
 import ipywidgets
 import numpy as np
@@ -42,13 +40,6 @@ def test_confusion_explorer_is_exported_and_answers_stay_private():
     import dlcourse
     for module in (keras_training, W, dlcourse):
         assert not exercise & {n for n in dir(module) if not n.startswith("_")}
-
-
-def test_importing_the_widgets_does_not_import_tensorflow_or_keras():
-    code = ("import sys, dlcourse.widgets.keras_training; "
-            "print(sorted(m for m in ('tensorflow', 'keras', 'jax', 'torch') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
 
 
 def test_structure_and_initial_cell_is_the_most_frequent_confusion():
