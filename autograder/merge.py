@@ -60,9 +60,9 @@ def write_gradebook(course: Path, assignment: str, records: dict[str, tuple[dict
     from nbgrader.api import Gradebook, MissingEntry
     from sqlalchemy.exc import SAWarning
 
-    # nbgrader's update_or_create_submission makes SQLAlchemy warn about its own autoflush; harmless
-    warnings.filterwarnings("ignore", category=SAWarning, module="nbgrader")
-    with Gradebook(course_directory(course).db_url) as gb:
+    with warnings.catch_warnings(), Gradebook(course_directory(course).db_url) as gb:
+        # nbgrader's update_or_create_submission makes SQLAlchemy warn about its own autoflush; harmless
+        warnings.filterwarnings("ignore", category=SAWarning, module="nbgrader")
         for student, (record, _) in sorted(records.items()):
             gb.update_or_create_student(student)
             gb.update_or_create_submission(assignment, student, timestamp=results.timestamp(record))

@@ -205,11 +205,10 @@ def device_slots(settings: Settings) -> list[str | None]:
     return [gpus[i % len(gpus)] for i in range(settings.workers)]
 
 
-def keep_in_course(settings: Settings, sub: submissions.Submission) -> None:
+def keep_in_course(coursedir, assignment: str, sub: submissions.Submission) -> None:
     """An LMS download's submission goes where ``nbgrader zip_collect`` would put it, with its time,
     so that the formgrader lists it and opens it for manual grading."""
-    coursedir = course_directory(settings.course)
-    dest = Path(coursedir.format_path(coursedir.submitted_directory, sub.student, settings.assignment))
+    dest = Path(coursedir.format_path(coursedir.submitted_directory, sub.student, assignment))
     if dest.resolve() == sub.folder.resolve():
         return
     shutil.rmtree(dest, ignore_errors=True)
@@ -223,6 +222,7 @@ def plan_jobs(settings: Settings, scratch: Path, ipc_root: Path) -> tuple[dict[s
     (unreadable files, a name clash, a crash while preparing it) carries ``failed``: reason and cause."""
     template, notebook, points = prepare_template(settings, scratch)
     found = submissions.discover(settings.submissions, settings.assignment, scratch)
+    coursedir = course_directory(settings.course)
     standing, jobs = {}, []
     for student in in_shard(list(found), settings.shard):
         work = scratch / "work" / student
@@ -241,7 +241,7 @@ def plan_jobs(settings: Settings, scratch: Path, ipc_root: Path) -> tuple[dict[s
             job.update(sha256=sub.sha256, flags=sub.flags, timestamp=sub.timestamp)
             if not found[student].exchange and not sub.problem:
                 try:
-                    keep_in_course(settings, sub)
+                    keep_in_course(coursedir, settings.assignment, sub)
                 except OSError as err:  # grading goes on; only nbgrader's own tools miss this copy
                     print(f"warning: {student}'s files were not kept in build/submitted: {err}", file=sys.stderr)
             if record := up_to_date(settings.results, student, sub.sha256):

@@ -139,19 +139,19 @@ def grade(job: dict) -> dict:
         return results.failed(job, "nbgrader could not grade this notebook: " + results.last_error_line(log),
                               time.monotonic() - started, flags, cause)
     feedback = api.generate_feedback(job["assignment"], job["student"], force=True)
-    html = course_directory(course).format_path(
-        course_directory(course).feedback_directory, job["student"], job["assignment"])
-    html_file = Path(html) / f"{job['notebook']}.html"
+    coursedir = course_directory(course)
+    html_file = Path(coursedir.format_path(coursedir.feedback_directory, job["student"], job["assignment"]),
+                     f"{job['notebook']}.html")
     if not feedback.get("success") or not html_file.exists():
         raise RuntimeError("nbgrader could not render the feedback: "
                            + results.last_error_line(feedback.get("log") or feedback.get("error") or ""))
     page = report.sanitise_html(html_file.read_text(errors="replace"))
     (Path(job["results"]) / f"{job['student']}.html").write_text(page)
-    autograded = course_directory(course).format_path(
-        course_directory(course).autograded_directory, job["student"], job["assignment"])
-    shutil.copyfile(Path(autograded) / f"{job['notebook']}.ipynb", Path(job["results"]) / f"{job['student']}.ipynb")
+    autograded = Path(coursedir.format_path(coursedir.autograded_directory, job["student"], job["assignment"]),
+                      f"{job['notebook']}.ipynb")
+    shutil.copyfile(autograded, Path(job["results"]) / f"{job['student']}.ipynb")
     return results.graded(job, scores, time.monotonic() - started, flags, judged["judge_cpu_s"],
-                          late_penalty(course, job), read_messages(Path(autograded) / f"{job['notebook']}.ipynb"))
+                          late_penalty(course, job), read_messages(autograded))
 
 
 def late_penalty(course: Path, job: dict) -> float:

@@ -40,6 +40,7 @@ import pytest
 from browser import CHROMIUM, CHROMIUM_ARGS, sync_playwright_or_fail
 from lab_server import free_port
 from tests.grading import answers_01
+from tests.test_grading import fill, reference_answers
 from test_jupyterlab import ERROR_OUTPUTS_JS, open_notebook, run_all_cells
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -75,24 +76,6 @@ def let_others_reach(path: Path) -> list[tuple[Path, int]]:
             folder.chmod(mode | stat.S_IXOTH)
             changed.append((folder, stat.S_IMODE(mode)))
     return changed
-
-
-def solved(release: dict, answers: dict[str, str]) -> dict:
-    """The released notebook with the solution cells named in ``answers`` replaced."""
-    nb = nbformat.from_dict(release)
-    for cell in nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in answers:
-            cell.source = answers[grade_id].strip()
-    return nb
-
-
-def reference_answers() -> dict[str, str]:
-    source = nbformat.read(REPO_ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    return {cell.metadata["nbgrader"]["grade_id"]: "\n".join(
-                line for line in cell.source.splitlines() if "### BEGIN SOLUTION" not in line
-                and "### END SOLUTION" not in line)
-            for cell in source.cells if cell.metadata.get("nbgrader", {}).get("solution")}
 
 
 @pytest.fixture(scope="module")
@@ -210,7 +193,7 @@ class Person:
 def test_a_week_in_the_classroom(hub, artifacts):
     sync_playwright = sync_playwright_or_fail()
     started = time.monotonic()
-    reference = reference_answers()
+    reference = reference_answers(nbformat.read(REPO_ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4))
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         people = {name: Person(browser, hub, name, artifacts) for name in (INSTRUCTOR, *STUDENTS)}
@@ -235,7 +218,7 @@ def test_a_week_in_the_classroom(hub, artifacts):
                 student.shot(f"{n:02d}-{name}-fetched")
                 fetched = student.api("GET", f"api/contents/{NOTEBOOK}?type=notebook&content=1")
                 assert fetched["status"] == 200, fetched
-                notebook = solved(json.loads(fetched["text"])["content"], work[name])
+                notebook = fill(nbformat.from_dict(json.loads(fetched["text"])["content"]), work[name])
                 saved = student.api("PUT", f"api/contents/{NOTEBOOK}",
                                     {"type": "notebook", "format": "json", "content": notebook})
                 assert saved["status"] == 200, saved

@@ -29,6 +29,7 @@ from nbclient import NotebookClient
 
 from autograder.judge import free_names
 from dlcourse import colab
+from tests.test_grading import fill, reference_answers
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 COLAB_PYTHON = REPO_ROOT / ".venv" / "colab" / "bin" / "python"
@@ -273,16 +274,10 @@ def with_reference_solutions(release: Path):
     """The student's release notebook with every solution cell as in the instructor's source."""
     nb = nbformat.read(release, as_version=4)
     source = nbformat.read(REPO_ROOT / "solutions" / release.parent.name / release.name, as_version=4)
-    solutions = {c.metadata.nbgrader["grade_id"]: c.source for c in source.cells
-                 if c.metadata.get("nbgrader", {}).get("solution")}
-    filled = 0
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            cell.source = solutions[meta["grade_id"]]
-            filled += 1
-    assert filled == len(solutions) > 0
-    return nb
+    solutions = reference_answers(source)
+    assert solutions and set(solutions) == {c.metadata.nbgrader["grade_id"] for c in nb.cells
+                                             if c.metadata.get("nbgrader", {}).get("solution")}
+    return fill(nb, solutions)
 
 
 @pytest.mark.slow

@@ -62,6 +62,11 @@ def reference_source(cell) -> str:
                      and "### END SOLUTION" not in line)
 
 
+def reference_answers(source) -> dict[str, str]:
+    """Each solution cell's reference code (markers removed), by grade_id."""
+    return {nbgrader_meta(c)["grade_id"]: reference_source(c) for c in source.cells if nbgrader_meta(c).get("solution")}
+
+
 def fill(release, answers: dict[str, str]):
     """A copy of the release notebook with the given solution cells' sources replaced."""
     nb = copy.deepcopy(release)
@@ -74,8 +79,7 @@ def fill(release, answers: dict[str, str]):
 
 def plan_submissions(source, release, answers_module):
     """Submissions and the expected outcome of each: student -> (notebook, set of parts meant to fail)."""
-    reference = {nbgrader_meta(c)["grade_id"]: reference_source(c) for c in source.cells
-                 if nbgrader_meta(c).get("solution")}
+    reference = reference_answers(source)
     plans = {"reference": (fill(release, reference), set()), "blank": (release, set(reference))}
     n_correct = max(len(v) for v in answers_module.CORRECT.values())
     for i in range(n_correct):

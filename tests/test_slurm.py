@@ -113,7 +113,7 @@ def planned_submissions(course: Path):
     """6 submissions in the course's build/submitted, of different scores; student -> expected score."""
     import nbformat
     from autograder.nbgrader_course import nbgrader, submit
-    from tests.test_grading import fill, nbgrader_meta, plan_submissions, reference_source
+    from tests.test_grading import fill, nbgrader_meta, plan_submissions, reference_answers
 
     answers = importlib.import_module("tests.grading.answers_01")
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
@@ -122,8 +122,7 @@ def planned_submissions(course: Path):
     release = nbformat.read(course / "exercises" / ASSIGNMENT / source_path.name, as_version=4)
     plans = {s: plans for s, plans in plan_submissions(source, release, answers).items()
              if s in ("reference", "blank", "correct-1", "wrong-1")}
-    reference = {nbgrader_meta(c)["grade_id"]: reference_source(c) for c in source.cells
-                 if nbgrader_meta(c).get("solution")}
+    reference = reference_answers(source)
     parts = sorted(reference)
     for name, wrong_parts in (("mixed-1", parts[::3]), ("mixed-2", parts[1::2])):  # some parts wrong
         wrong = {part: next(iter(answers.WRONG[part].values())) for part in wrong_parts}
