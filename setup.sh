@@ -18,9 +18,10 @@ python=${PYTHON:-python3}
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
 system_packages() {
-    # Data for the lessons, venv support, the grading sandbox (bubblewrap); for the tests: Chromium
-    # (browser test), a one-node Slurm cluster (slurm-wlm, munge) and shellcheck (deploy templates).
-    local wanted=(dataset-fashion-mnist python3-venv bubblewrap chromium slurm-wlm munge shellcheck) missing=()
+    # Data for the lessons (Fashion-MNIST; fortunes-min, the text of lesson 09's character model), venv
+    # support, the grading sandbox (bubblewrap); for the tests: Chromium (browser test), a one-node Slurm
+    # cluster (slurm-wlm, munge) and shellcheck (deploy templates).
+    local wanted=(dataset-fashion-mnist fortunes-min python3-venv bubblewrap chromium slurm-wlm munge shellcheck) missing=()
     for p in "${wanted[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
     [ ${#missing[@]} -eq 0 ] && return 0
     if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then

@@ -27,6 +27,10 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--results", type=Path, help="where results go (default COURSE/build/grading/ASSIGNMENT)")
     g.add_argument("--workers", type=int, help="parallel kernels (default: CPU cores, or the number of GPUs)")
     g.add_argument("--device", choices=["cpu", "gpu"], default="cpu")
+    g.add_argument("--keras-backend", choices=runner.KERAS_BACKENDS,
+                   default=os.environ.get("KERAS_BACKEND") or "tensorflow",
+                   help="the Keras backend of every kernel: tensorflow, or jax or torch on a runner without "
+                        "TensorFlow (default: $KERAS_BACKEND, else tensorflow)")
     g.add_argument("--shard", default="1/1", help="grade only slice K of N (K/N), for cluster array jobs")
     g.add_argument("--cell-timeout", type=int, help="seconds one cell may run (default: Execute.timeout of nbgrader_config.py)")
     g.add_argument("--timeout", type=int, default=900, help="seconds one submission may take in all")
@@ -70,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         shard = runner.parse_shard(args.shard)
     except ValueError as err:
         sys.exit(f"error: {err}")
+    if args.keras_backend not in runner.KERAS_BACKENDS:  # a default from $KERAS_BACKEND is not checked by argparse
+        sys.exit(f"error: unknown Keras backend {args.keras_backend!r}; use one of {', '.join(runner.KERAS_BACKENDS)}")
     workers = args.workers
     if workers is None:
         workers = len(runner.gpu_ids()) if args.device == "gpu" else (os.cpu_count() or 1)
@@ -78,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     submissions = args.submissions or Path(coursedir.root, coursedir.submitted_directory)
     settings = runner.Settings(
         course=course, assignment=args.assignment, submissions=submissions.resolve(),
-        results=results_dir, workers=max(1, workers), device=args.device, shard=shard,
+        results=results_dir, workers=max(1, workers), device=args.device, keras_backend=args.keras_backend, shard=shard,
         cell_timeout=args.cell_timeout, timeout=args.timeout, sandbox=not args.no_sandbox,
         memory_mb=args.memory)
     try:

@@ -33,6 +33,8 @@ from .cgroups import create_run_group
 from .sandbox import check_available, remove_folder
 
 UID_BASE = 61000
+#: The Keras 3 backends a batch can be graded on (a GPU runner without TensorFlow uses jax or torch).
+KERAS_BACKENDS = ("tensorflow", "jax", "torch")
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Settings:
     results: Path
     workers: int = 1  # parallel kernels; on a GPU runner, one GPU each (round robin)
     device: str = "cpu"
+    keras_backend: str = "tensorflow"  # what `import keras` runs on in every kernel (KERAS_BACKENDS)
     shard: tuple[int, int] = (1, 1)
     cell_timeout: int | None = None  # None: the course's nbgrader_config.py decides
     timeout: int = 900
@@ -230,6 +233,7 @@ def plan_jobs(settings: Settings, scratch: Path, ipc_root: Path) -> tuple[dict[s
                "sha256": "0" * 64, "template": str(template), "files": str(work / "files"),
                "work": str(work), "ipc_root": str(ipc_root), "results": str(settings.results), "points": points,
                "cell_timeout": settings.cell_timeout, "sandbox": settings.sandbox,
+               "keras_backend": settings.keras_backend,
                "threads": max(1, (os.cpu_count() or 1) // settings.workers),
                "limits": {"memory_mb": settings.memory_mb}, "flags": list(found[student].flags)}
         try:

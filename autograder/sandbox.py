@@ -93,6 +93,7 @@ class Sandbox:
     limits: Limits = field(default_factory=Limits)
     gpu: str | None = None
     threads: int = 1
+    keras_backend: str = "tensorflow"
 
     def readonly_paths(self) -> list[str]:
         """Host folders the sandbox may read: the system, Python, the course's and the grader's packages."""
@@ -118,9 +119,11 @@ class Sandbox:
             "TF_NUM_INTRAOP_THREADS": str(self.threads),
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "CUDA_VISIBLE_DEVICES": self.gpu if self.gpu is not None else "",
+            "KERAS_BACKEND": self.keras_backend,
         }
-        if self.gpu is not None:
+        if self.gpu is not None:  # take GPU memory as needed, not all of it at start (TensorFlow, JAX)
             env["TF_FORCE_GPU_ALLOW_GROWTH"] = "true"
+            env["XLA_PYTHON_CLIENT_PREALLOCATE"] = "false"
         return env
 
     def bwrap_args(self) -> list[str]:

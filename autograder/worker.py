@@ -85,6 +85,7 @@ def make_sandbox(job: dict) -> Sandbox:
     group = Cgroup(**job["cgroup"]).child(f"sandbox-{job['uid']}") if job.get("cgroup") else None
     return Sandbox(ipc_dir=make_ipc_folder(Path(job["ipc_root"])), uid=job["uid"],
                    files=release_files(job), cgroup=group, gpu=job.get("gpu"), threads=job["threads"],
+                   keras_backend=job.get("keras_backend", "tensorflow"),
                    limits=Limits(**job.get("limits", {})))
 
 
@@ -93,6 +94,7 @@ def make_judge_sandbox(job: dict, kernel: Sandbox) -> Sandbox:
     uid = job["uid"] + JUDGE_UID_OFFSET
     group = Cgroup(**job["cgroup"]).child(f"sandbox-{uid}") if job.get("cgroup") else None
     return Sandbox(ipc_dir=kernel.ipc_dir, uid=uid, cgroup=group, threads=job["threads"],
+                   keras_backend=kernel.keras_backend,
                    limits=Limits(**job.get("limits", {})))
 
 
@@ -115,6 +117,7 @@ def grade(job: dict) -> dict:
     flags_file = work / "flags.json"
     sandbox = make_sandbox(job) if job["sandbox"] else None
     judge = make_judge_sandbox(job, sandbox) if sandbox is not None else None
+    os.environ["KERAS_BACKEND"] = job.get("keras_backend", "tensorflow")  # kernels without a sandbox inherit it
     if sandbox is not None:
         sandbox.start()
         judge.start()

@@ -133,8 +133,10 @@ def test_first_cell_on_colab_installs_the_release_without_dependencies_and_the_d
     for path in [*LESSONS, *EXERCISES]:
         calls = run_first_cell(monkeypatch, first_cell(path), on_colab=True)
         cells = nbformat.read(path, as_version=4).cells[1:]
-        uses_fashion = any("load_fashion_mnist" in c.source for c in cells if c.cell_type == "code")
-        data = [("data", "train"), ("data", "test")] if uses_fashion else []
+        code = "\n".join(c.source for c in cells if c.cell_type == "code")
+        data = [("data", "train"), ("data", "test")] if "load_fashion_mnist" in code else []
+        if "load_fortunes" in code:
+            data.append(("run", (["apt-get", "install", "-qq", "fortunes-min"],), {"check": True}))
         assert calls == [("run", pip, {"check": True}), *data], path
     assert any("load_fashion_mnist" in first_cell(p) for p in LESSONS)
 
@@ -168,13 +170,15 @@ def colab_env(tmp_path_factory):
     out = subprocess.run([str(COLAB_PYTHON), "-c", probe], capture_output=True, text=True, timeout=120, cwd="/")
     assert out.returncode == 0, out.stderr[-2000:]
     found = json.loads(out.stdout.splitlines()[-1])
-    assert found["versions"] == pinned(), "the Colab environment is stale: run `bash setup.sh test`"
+    assert found["versions"] == pinned(), ("the Colab environment is stale: refresh it with "
+                                           "`bash setup.sh test --collect-only -q` (installs, runs no test)")
     installed = Path(found["dlcourse"])
     assert "site-packages" in installed.parts, f"dlcourse comes from {installed}, not an installed copy"
     stale = [p.name for p in (REPO_ROOT / "src" / "dlcourse").rglob("*.py")
              if not (installed / p.relative_to(REPO_ROOT / "src" / "dlcourse")).is_file()
              or (installed / p.relative_to(REPO_ROOT / "src" / "dlcourse")).read_bytes() != p.read_bytes()]
-    assert not stale, f"the Colab environment's dlcourse differs from src/dlcourse ({stale}): run `bash setup.sh test`"
+    assert not stale, (f"the Colab environment's dlcourse differs from src/dlcourse ({stale}): refresh it with "
+                       "`bash setup.sh test --collect-only -q` (installs, runs no test)")
     kernels = tmp_path_factory.mktemp("jupyter") / "kernels"
     (kernels / "colab").mkdir(parents=True)
     (kernels / "colab" / "kernel.json").write_text(json.dumps({

@@ -164,3 +164,22 @@ def test_datasets_readme_lists_the_checksums_in_use():
     readme = (Path(__file__).resolve().parent.parent / "datasets" / "README.md").read_text()
     for name, digest in data.FASHION_MNIST_FILES.items():
         assert f"| {name} | {digest} |" in readme
+
+
+def test_sunspots():
+    years, values = data.load_sunspots()
+    assert years.shape == values.shape == (309,)
+    assert (years[0], years[-1]) == (1700, 2008) and np.all(np.diff(years) == 1)
+    assert values.min() >= 0 and 150 < values.max() < 200  # the 1957 maximum, 190.2
+
+
+def test_fortunes():
+    entries = data.load_fortunes()
+    assert len(entries) > 300 and all(entries)
+    assert not any(line == "%" for entry in entries for line in entry.splitlines())
+    assert 80_000 < sum(map(len, entries)) < 120_000
+
+
+def test_missing_fortunes_say_how_to_install(tmp_path):
+    with pytest.raises(data.DatasetNotFoundError, match="apt-get install fortunes-min"):
+        data.load_fortunes(tmp_path)

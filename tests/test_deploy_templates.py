@@ -28,6 +28,9 @@ GRADE_AND_MERGE = DEPLOY / "slurm" / "grade-and-merge.sh"
 GITHUB = DEPLOY / "github" / "grade.yml"
 GITLAB = DEPLOY / "gitlab" / "grade.gitlab-ci.yml"
 DOCKERFILE = DEPLOY / "docker" / "Dockerfile"
+OFFLINE_WHEELS = DEPLOY / "offline" / "wheels.sh"
+OFFLINE_GRADE = DEPLOY / "offline" / "grade.sh"
+OFFLINE_REQUIREMENTS = DEPLOY / "offline" / "requirements.txt"
 INSTALL = {
     "shellcheck": "apt-get install -y shellcheck",
     "check-jsonschema": ".venv/bin/pip install -e '.[dev]'  (check-jsonschema)",
@@ -52,8 +55,9 @@ def load(path: Path) -> dict:
 
 
 # -- linters ------------------------------------------------------------------------------------
-def test_slurm_scripts_pass_shellcheck():
-    result = lint(tool("shellcheck"), "--shell=bash", str(SBATCH), str(GRADE_AND_MERGE))
+def test_slurm_and_offline_scripts_pass_shellcheck():
+    result = lint(tool("shellcheck"), "--shell=bash", str(SBATCH), str(GRADE_AND_MERGE), str(OFFLINE_WHEELS),
+                  str(OFFLINE_GRADE))
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -267,5 +271,60 @@ def test_dockerfile_builds_the_grader_on_the_tensorflow_gpu_image():
 def test_deploy_readme_gives_the_offline_gpu_docker_command():
     readme = (DEPLOY / "README.md").read_text()
     assert "docker run" in readme and "--network none" in readme and "--gpus all" in readme
-    for path in (SBATCH, GRADE_AND_MERGE, GITHUB, GITLAB, DOCKERFILE):
+    for path in (SBATCH, GRADE_AND_MERGE, GITHUB, GITLAB, DOCKERFILE, OFFLINE_WHEELS, OFFLINE_GRADE):
         assert str(path.relative_to(DEPLOY)) in readme
+
+
+# -- the offline runner (a GPU machine with PyTorch or JAX, no TensorFlow, no network) ----------------
+def test_offline_requirements_are_pyproject_pins_without_tensorflow():
+    from tests.test_environment import pyproject_pins
+
+    pins = pyproject_pins()
+    wanted = [line for line in OFFLINE_REQUIREMENTS.read_text().splitlines() if line and not line.startswith("#")]
+    names = {}
+    for requirement in wanted:
+        name, _, version = requirement.partition("==")
+        names[name] = version
+    assert names == {name: pins[name] for name in names}
+    assert {"keras", "nbgrader", "ipykernel", "numpy"} <= set(names) and "tensorflow" not in names
+
+
+@pytest.fixture
+def offline_runner(tmp_path):
+    """Wheels, submissions, and a stub PYTHON whose venv `python` logs its cwd and arguments."""
+    (tmp_path / "wheels").mkdir()
+    (tmp_path / "submitted").mkdir()
+    stub = tmp_path / "python3"
+    log = tmp_path / "calls.log"
+    # `python -m venv --system-site-packages DIR` makes DIR/bin/python, a copy of this stub; `-c "import torch"`
+    # fails, `-c "import jax"` works (a runner with JAX); anything else is logged
+    stub.write_text(f"""#!/bin/bash
+if [ "$1 $2" = "-m venv" ]; then mkdir -p "$4/bin" && cp "$0" "$4/bin/python"; exit 0; fi
+if [ "$1" = -c ]; then [ "$2" = "import jax" ]; exit; fi
+echo "python $PWD $*" >> {log}
+""")
+    stub.chmod(0o755)
+    env = {"PATH": os.environ["PATH"], "PYTHON": str(stub), "VENV": str(tmp_path / "venv"),
+           "WHEELS": str(tmp_path / "wheels"), "ASSIGNMENT": "08-convolutional-networks",
+           "SUBMISSIONS": str(tmp_path / "submitted")}
+    return env, log
+
+
+def test_offline_grade_installs_from_the_wheels_and_grades_on_the_backend_it_finds(offline_runner):
+    env, log = offline_runner
+    result = subprocess.run(["bash", str(OFFLINE_GRADE), "--workers", "4"], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    install, course, grade = log.read_text().splitlines()
+    assert "pip install --quiet --no-index --find-links " + env["WHEELS"] in install
+    assert str(OFFLINE_REQUIREMENTS) in install
+    assert "--no-index --no-deps" in course and course.endswith(" dlcourse")
+    assert grade == (f"python {REPO_ROOT} -m autograder grade 08-convolutional-networks --submissions "
+                     f"{env['SUBMISSIONS']} --device gpu --keras-backend jax --workers 4")
+
+
+@pytest.mark.parametrize("unset", ["WHEELS", "ASSIGNMENT", "SUBMISSIONS"])
+def test_offline_grade_says_which_setting_is_missing(offline_runner, unset):
+    env, _ = offline_runner
+    del env[unset]
+    result = subprocess.run(["bash", str(OFFLINE_GRADE)], env=env, capture_output=True, text=True)
+    assert result.returncode == 2 and f"set {unset}" in result.stderr, result.stderr

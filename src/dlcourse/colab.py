@@ -34,7 +34,8 @@ COLAB_LINK = re.compile(r"https://colab\.research\.google\.com/github/[^)\s\"']+
 # Notebooks that load these get them downloaded in their first cell (on Colab only).
 DATA = {"load_fashion_mnist": ('from dlcourse.data import load_fashion_mnist\n\n'
                                'for split in ("train", "test"):  # into the Keras cache, once\n'
-                               '    load_fashion_mnist(split)')}
+                               '    load_fashion_mnist(split)'),
+        "load_fortunes": 'subprocess.run(["apt-get", "install", "-qq", "fortunes-min"], check=True)'}
 
 
 class ColabConfigError(ValueError):

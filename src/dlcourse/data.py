@@ -149,3 +149,37 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
 
     digits = sklearn_digits()
     return digits.images, digits.target
+
+
+def load_sunspots() -> tuple[np.ndarray, np.ndarray]:
+    """Yearly mean sunspot numbers bundled with statsmodels: years (309,) int and values (309,) float64.
+
+    1700 to 2008 (statsmodels' copy of the SIDC yearly series, version 1 of the sunspot numbers).
+    """
+    from statsmodels.datasets import sunspots
+
+    data = sunspots.load_pandas().data
+    return data["YEAR"].to_numpy(dtype=np.int64), data["SUNACTIVITY"].to_numpy(dtype=np.float64)
+
+
+FORTUNES_DIR = Path("/usr/share/games/fortunes")
+FORTUNE_FILES = ("fortunes", "literature", "riddles")  # Debian's fortunes-min, the whole package
+
+
+def load_fortunes(folder: str | os.PathLike = FORTUNES_DIR) -> list[str]:
+    """The quotations of Debian's ``fortunes-min`` package, one string each, in the files' order.
+
+    A fortune file separates its entries with lines holding only ``%``. The three files hold about
+    100,000 characters of plain English text.
+    """
+    folder = Path(folder)
+    missing = [name for name in FORTUNE_FILES if not (folder / name).is_file()]
+    if missing:
+        raise DatasetNotFoundError(
+            f"The fortune files {', '.join(missing)} are not in {folder}. Install Debian's package: "
+            "sudo apt-get install fortunes-min (on Colab: !apt-get install -qq fortunes-min)")
+    entries = []
+    for name in FORTUNE_FILES:
+        text = (folder / name).read_text(encoding="utf-8", errors="replace")
+        entries += [entry.strip("\n") for entry in text.split("\n%\n") if entry.strip()]
+    return entries
