@@ -34,6 +34,8 @@ EXERCISES = {
     "06-generalisation": "tests.grading.answers_06",
     "07-numpy-to-keras": "tests.grading.answers_07",
     "08-convolutional-networks": "tests.grading.answers_08",
+    "09-sequences": "tests.grading.answers_09",
+    "10-transfer-learning": "tests.grading.answers_10",
 }
 
 

@@ -297,6 +297,10 @@ EXPLORERS = {
                      [("true", ("Coat", "Bag")), ("predicted", ("Sneaker", "Pullover"))]),
     "08-kernel": ("course/08-convolutional-networks.ipynb", "kernel-explorer",
                   [("kernel", ("0 1 0; 1 -4 1; 0 1 0", "1 0 -1; 2 0 -2; 1 0 -1")), ("preset", ("blur", "sharpen"))]),
+    "09-gradient-time": ("course/09-sequences.ipynb", "gradient-time-explorer",
+                         [("scale", ("3", "0.5")), ("forget_bias", ("3", "-2"))]),
+    "10-transfer": ("course/10-transfer-learning.ipynb", "transfer-explorer",
+                    [("examples", ("100", "10")), ("strategy", ("from scratch", "feature extraction"))]),
 }
 
 
