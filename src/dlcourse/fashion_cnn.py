@@ -14,12 +14,12 @@ Keras is imported inside the functions: importing ``dlcourse`` stays cheap.
 
 from __future__ import annotations
 
-import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
+
+from . import _shipped
 
 __all__ = ["WEIGHTS", "SETTINGS", "build_model", "retrain", "load", "save"]
 
@@ -93,21 +93,13 @@ def retrain(seed=None, epochs=None, verbose=0):
 
 def save(model, history, info, path=WEIGHTS):
     """Write the model's weights, its history and ``info`` to one ``.npz`` file."""
-    arrays = {f"weight_{i:02d}": np.asarray(w) for i, w in enumerate(model.get_weights())}
-    np.savez_compressed(path, history=json.dumps(history), info=json.dumps(info), **arrays)
+    _shipped.save(model, history, info, path)
 
 
 def load(path=WEIGHTS):
     """``build_model()`` holding the shipped weights, with the history and info of the run that made them."""
-    with np.load(path) as data:
-        weights = [data[name] for name in sorted(n for n in data.files if n.startswith("weight_"))]
-        history, info = json.loads(str(data["history"])), json.loads(str(data["info"]))
-    model = build_model()
-    model.set_weights(weights)
-    return model, history, info
+    return _shipped.load_into(build_model(), path)
 
 
 if __name__ == "__main__":   # python -m dlcourse.fashion_cnn [output.npz]: retrain and write the weights
-    trained, fit_history, run_info = retrain(verbose=2)
-    save(trained, fit_history, run_info, Path(sys.argv[1]) if len(sys.argv) > 1 else WEIGHTS)
-    print(json.dumps(run_info))
+    _shipped.retrain_and_save(retrain, WEIGHTS)
