@@ -1,7 +1,7 @@
 # The commands the README names. All of them set up the environment first (quick when nothing changed).
 ASSIGNMENT ?= 01-linear-algebra
 SUBMISSIONS ?= build/submitted
-N ?= 12
+N ?= 24
 VENV := .venv
 RUN := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin
 
@@ -28,5 +28,5 @@ grade: setup    ## sandboxed, parallel autograding of $(SUBMISSIONS): gradebook,
 export: setup   ## the whole gradebook as build/grades.csv
 	$(RUN)/nbgrader export --to build/grades.csv
 
-bench-grading: setup ## plain nbgrader vs the autograder on $(N) submissions, as a table
+bench-grading: setup ## where grading time goes (exercises 01 and 07, $(N) submissions each) and a class of 300's throughput
 	$(RUN)/python -m autograder.bench --n $(N) --workers 2

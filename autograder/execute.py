@@ -1,8 +1,10 @@
 """nbgrader's Execute step with the verdicts computed out of the student's reach.
 
-``JudgedExecute`` replaces nbgrader's ``Execute`` in ``nbgrader autograde`` (see worker.py). The
-student's kernel runs the solution cells and every other cell the student can edit; the judge
-(``autograder.judge``, a process of its own that holds no student code) runs the test cells; cells
+``JudgedExecute`` replaces nbgrader's ``Execute`` in ``nbgrader autograde`` (see worker.py), which
+hands it, for each notebook, a kernel started for this submission alone (kernels.py) and the
+worker's judge. The student's kernel runs the solution cells and every other cell the student can
+edit; the judge (``autograder.judge``, a process of its own that never runs student code) runs the
+test cells; cells
 the instructor locked run in both, so both have the course's imports and helpers. Test sources
 never reach the student's kernel: while the judge runs a cell, the kernel only serves the judge's
 requests through the agent (``autograder.agent``), and what the student's code prints meanwhile is
@@ -20,13 +22,16 @@ import secrets
 import select
 import socket
 import subprocess
+import time
 from pathlib import Path
+
+from queue import Empty
 
 from jupyter_client.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
-from nbclient.util import ensure_async
+from nbclient.util import ensure_async, run_hook
 from nbformat import NotebookNode
-from traitlets import Integer, List, Unicode
+from traitlets import Integer, Unicode
 
 from nbgrader.preprocessors import Execute
 
@@ -44,15 +49,22 @@ def error_output(ename: str, evalue: str, traceback: list[str] | None = None) ->
 
 
 class JudgeProcess:
-    """The judge, driven over its stdin and stdout (one JSON line each way per request)."""
+    """The judge, driven over its stdin and stdout (one JSON line each way per request). It serves
+    one notebook after another: ``begin`` one, run its cells, ``end`` it."""
 
-    def __init__(self, argv: list[str], startup_timeout: float = 120):
-        """Start the judge; it gets ready (imports, socket) while the student's kernel starts."""
+    def __init__(self, argv: list[str], folder: Path, startup_timeout: float = 120):
+        """Start the judge; ``folder`` is where it makes each notebook's socket (the kernel must reach it)."""
         self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True)
+        self.folder = folder
         self.buffer = b""
         self.startup_timeout = startup_timeout
         self.ready = False
-        self.cpu_s = 0.0  # the CPU time the judge reported last: its cost, apart from the student's kernel
+        self.cpu_s = 0.0  # the CPU time the judge reported last, from its start
+        self.tensorflow = False  # whether TensorFlow is imported in the judge (its replies say)
+        self.socket = ""
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
 
     def _read(self, timeout: float) -> dict | None:
         deadline = timeout
@@ -81,7 +93,25 @@ class JudgeProcess:
             self.close()
             raise JudgeFailed("the judge stopped answering")
         self.cpu_s = float(reply.get("cpu_s", self.cpu_s))
+        self.tensorflow = bool(reply.get("tensorflow", self.tensorflow))
         return reply
+
+    def begin(self) -> str:
+        """Open a notebook: the judge listens on a new socket, whose path is returned."""
+        self.socket = str(self.folder / f"judge-{secrets.token_hex(8)}.sock")
+        reply = self.request({"op": "begin", "socket": self.socket}, 120)
+        if reply.get("error"):
+            self.close()
+            raise JudgeFailed(f"the judge could not open the notebook: {reply['error'].get('evalue')}")
+        return self.socket
+
+    def end(self) -> None:
+        """Close the notebook: the judge drops its namespace and socket."""
+        try:
+            if self.alive():
+                self.request({"op": "end"}, 60)
+        finally:
+            Path(self.socket).unlink(missing_ok=True)
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -104,9 +134,13 @@ class JudgedExecute(Execute):
     """Execute with the tests in the judge, and an output cap for the student's cells."""
 
     max_output_bytes = Integer(1_000_000, help="Stream output kept per cell; the rest is dropped.").tag(config=True)
-    flags_file = Unicode("", help="Where to write the flags and the judge's CPU time (JSON) after each notebook.").tag(config=True)
-    judge_command = List(Unicode(), help="The command that starts the judge; {socket} is its socket's path.").tag(config=True)
-    ipc_dir = Unicode(help="A folder the student's kernel can reach, for the judge's socket.").tag(config=True)
+    flags_file = Unicode("", help="Where to write the flags, the judge's CPU time and the timings (JSON) after each notebook.").tag(config=True)
+
+    #: Handed over by the worker before each notebook (nbgrader builds this preprocessor from classes
+    #: and config, so objects cannot come through its constructor): the judge, and the manager of the
+    #: kernel started for this submission alone.
+    judge: JudgeProcess | None = None
+    kernel_manager = None
 
     def _nbgrader(self, cell) -> dict:
         return cell.get("metadata", {}).get("nbgrader", {})
@@ -118,6 +152,35 @@ class JudgedExecute(Execute):
     def _is_locked(self, cell) -> bool:
         meta = self._nbgrader(cell)
         return bool(meta.get("locked")) and not meta.get("solution") and not meta.get("grade")
+
+    async def async_start_new_kernel_client(self):
+        """nbclient's, less jupyter_client's closing wait for 0.2 s of silence on IOPub: this
+        kernel was started for this notebook alone, and nbclient keeps only the messages answering
+        its own requests. A kernel_info reply and then any IOPub message show both channels work."""
+        self.kc = self.km.client()
+        await ensure_async(self.kc.start_channels())
+        deadline = time.monotonic() + self.startup_timeout
+        while True:
+            self.kc.kernel_info()
+            try:
+                reply = await ensure_async(self.kc.shell_channel.get_msg(timeout=1))
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                try:
+                    await ensure_async(self.kc.iopub_channel.get_msg(timeout=0.2))
+                    break
+                except Empty:
+                    pass
+            if not await ensure_async(self.km.is_alive()):
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the kernel did not answer within {self.startup_timeout} s")
+        self.kc.allow_stdin = False
+        await run_hook(self.on_notebook_start, notebook=self.nb)
+        return self.kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
     async def _kernel_call(self, code: str) -> None:
         msg_id = self.kc.execute(code, silent=True, store_history=False)
@@ -172,14 +235,30 @@ class JudgedExecute(Execute):
             except OSError:  # the judge is gone or already done: nothing to end
                 pass
 
+    def _clock(self, phase: str, since: float) -> float:
+        """Add the time since ``since`` to ``phase``; return now."""
+        now = time.perf_counter()
+        self.timings[phase] = self.timings.get(phase, 0.0) + now - since
+        return now
+
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
         if cell.cell_type != "code" or not cell.source.strip():
             return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         if not self._agent_ready:
+            started = self._clock("kernel_start", self._started)
             await self._install_agent()
             written = [c.source for c in self.nb.cells if c.cell_type == "code" and not self._is_test(c) and not self._is_locked(c)]
             await asyncio.to_thread(self.judge.request, {"op": "sources", "sources": written}, 120)
+            self._clock("judge_start", started)
             self._agent_ready = True
+        phase = "tests" if self._is_test(cell) else "setup_cells" if self._is_locked(cell) else "student_cells"
+        started = time.perf_counter()
+        try:
+            return await self._execute_code_cell(cell, cell_index, execution_count, store_history)
+        finally:
+            self._clock(phase, started)
+
+    async def _execute_code_cell(self, cell, cell_index, execution_count, store_history):
         if self._is_test(cell):
             cell.outputs = [error_output("NotRun", "this test did not finish, so it scores 0")]  # until judged
             result, stopped = await self._in_judge(cell, cell_index)
@@ -218,27 +297,34 @@ class JudgedExecute(Execute):
         return super().output(outs, msg, display_id, cell_index)
 
     def preprocess(self, nb, resources=None, km=None):
+        if JudgedExecute.judge is None or JudgedExecute.kernel_manager is None:
+            raise JudgeFailed("the worker handed over no judge or kernel")
+        self._started = time.perf_counter()
+        self.timings: dict[str, float] = {}
         self._agent_ready = False
         self._serving = False
         self._ran: set[str] = set()
         self._truncated: set[int] = set()
         self._stream_bytes: dict[int, int] = {}
         self.flags = []
-        folder = Path(self.ipc_dir or "/tmp")
-        self._socket = str(Path(folder) / f"judge-{secrets.token_hex(4)}.sock")
-        self.judge = JudgeProcess([a.replace("{socket}", self._socket) for a in self.judge_command])
+        self.judge = JudgedExecute.judge
+        cpu_before = self.judge.cpu_s
+        self._socket = self.judge.begin()
         try:
-            super().preprocess(nb, resources, km)
+            super().preprocess(nb, resources, JudgedExecute.kernel_manager)
         except (DeadKernelError, CellTimeoutError) as err:
             reason = "the kernel died" if isinstance(err, DeadKernelError) else "the kernel stopped responding"
             self.flags.append(f"{reason} ({type(err).__name__}); later cells were not run")
             self.nb = nb
         finally:
-            self.judge.close()
-            Path(self._socket).unlink(missing_ok=True)
+            if self.kc is not None:  # the worker owns the kernel; the client is this notebook's
+                self.kc.stop_channels()
+            self.judge.end()
         for cell in nb.cells:
             if cell.cell_type == "code" and self._is_test(cell) and self._nbgrader(cell)["grade_id"] not in self._ran:
                 cell.outputs = [error_output("NotRun", "the kernel stopped before this test ran, so it scores 0")]
         if self.flags_file:
-            Path(self.flags_file).write_text(json.dumps({"flags": self.flags, "judge_cpu_s": self.judge.cpu_s}))
+            self._clock("execute", self._started)
+            Path(self.flags_file).write_text(json.dumps({"flags": self.flags, "judge_cpu_s": self.judge.cpu_s - cpu_before,
+                                                         "timings": self.timings}))
         return nb, self.resources

@@ -1,13 +1,16 @@
 """The judge: runs an assignment's test cells in a process of its own and computes every verdict.
 
-    python -m autograder.judge SOCKET      (started by autograder.execute, one per notebook)
+    python -m autograder.judge      (started by the grading worker, one per worker slot)
 
 The student's code runs only in the student's kernel; this process never runs it and never sees
-the student's files. It reads requests as JSON lines on stdin (``run`` a cell's source, or the
-student's ``sources`` for checks that look at them) and answers each with the cell's printed text
-and its error, if any, on stdout. During a cell, the names the cell uses but does not define (the
-student's functions) are looked up in the student's kernel through the agent
-(``autograder.agent``) connected to SOCKET: data arrives by value, other objects as
+the student's files, so one judge serves one notebook after another and pays its imports (numpy,
+the course's checks, Keras where tests use it) once. It reads requests as JSON lines on stdin:
+``begin`` a notebook (a fresh namespace, listening on the notebook's own socket), the student's
+``sources`` for checks that look at them, ``run`` a test cell's source, ``end`` the notebook (its
+namespace, socket and everything the tests held are dropped). It answers each on stdout; a cell's
+answer is its printed text and its error, if any. During a cell, the names the cell uses but does
+not define (the student's functions) are looked up in the student's kernel through the agent
+(``autograder.agent``) connected to the notebook's socket: data arrives by value, other objects as
 :class:`RemoteObject` handles whose attributes and calls run in the student's kernel. Functions of
 the test passed to student code are called back here with data-only arguments, and in-place changes
 the student's code makes to array, list and dict arguments are mirrored into the test's own
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import gc
 import io
 import json
 import os
@@ -236,11 +240,24 @@ class Judge:
         self.server.bind(socket_path)
         os.chmod(socket_path, 0o666)  # the student's kernel runs as another user
         self.server.listen(4)
-        signal.signal(signal.SIGALRM, _timeout)
+        signal.signal(signal.SIGALRM, _timeout)  # a cell's time limit (see run)
         self.namespace: dict = {"__name__": "__main__", "__builtins__": builtins}
         self.callbacks: dict[int, object] = {}
+        self.classes: dict[str, type] = {}
         self.peer: Peer | None = None  # connected to the student's kernel when a cell first needs it
         self.nonce = ""
+        self.socket_path = socket_path
+
+    def close(self) -> None:
+        """Forget this notebook: its socket, its namespace and every object its tests held."""
+        self.server.close()
+        try:
+            os.unlink(self.socket_path)
+        except OSError:
+            pass
+        self.namespace.clear()
+        self.callbacks.clear()
+        self.classes.clear()
 
     # -- the connection ---------------------------------------------------------------------------
     def connect(self, timeout: float | None = None) -> None:
@@ -305,14 +322,12 @@ class Judge:
 
         return decode(tree, buffers, resolve)
 
-    _classes: dict[str, type] = {}
-
     def _remote_class(self, kind: str) -> type:
         """A RemoteObject subclass named after the student's type, so messages name what they returned."""
         kind = kind if TYPE_NAME.fullmatch(kind) else "object"
-        if kind not in self._classes:
-            self._classes[kind] = type(kind, (RemoteObject,), {"__slots__": ()})
-        return self._classes[kind]
+        if kind not in self.classes:
+            self.classes[kind] = type(kind, (RemoteObject,), {"__slots__": ()})
+        return self.classes[kind]
 
     # -- requests to the student's kernel ------------------------------------------------------------
     def remote(self, op: str, ident: int | None, fields: dict):
@@ -423,28 +438,46 @@ def _timeout(signum, frame):
 
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+def serve(request: dict, judge: Judge | None) -> tuple[dict, Judge | None]:
+    """Answer one request; return the answer and the judge of the notebook now open (if any)."""
+    op = request.get("op")
+    if op == "begin":  # a new notebook: nothing of the last one survives but the imported modules
+        if judge is not None:
+            judge.close()
+        return {"ok": True}, Judge(str(request["socket"]))
+    if op == "end":
+        from dlcourse import checks
+
+        if judge is not None:
+            judge.close()
+        checks.set_student_sources(None)
+        gc.collect()
+        return {"ok": True}, None
+    if judge is None:
+        raise RuntimeError(f"{op!r} outside a notebook (send begin first)")
+    if op == "sources":  # what the student wrote, for checks that read it
+        from dlcourse import checks
+
+        checks.set_student_sources([str(s) for s in request["sources"]])
+        return {"ok": True}, judge
+    return judge.run(request), judge
+
+
+def main() -> int:
     protocol = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # stray prints go to the log, never into the protocol
     sys.stdout = sys.stderr
-    judge = Judge(argv[0])
     protocol.write(json.dumps({"ready": True}) + "\n")
     protocol.flush()
+    judge = None
     for line in sys.stdin:
-        request = json.loads(line)
         try:
-            if request.get("op") == "sources":  # what the student wrote, for checks that read it
-                from dlcourse import checks
-
-                checks.set_student_sources([str(s) for s in request["sources"]])
-                reply = {"ok": True}
-            else:
-                reply = judge.run(request)
+            reply, judge = serve(json.loads(line), judge)
         except BaseException as err:  # a signal between cells, or a broken request: report, never die
             reply = {"stdout": "", "stderr": "", "error": Judge.describe(err, False, "", 0)}
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        protocol.write(json.dumps({**reply, "cpu_s": usage.ru_utime + usage.ru_stime}) + "\n")
+        protocol.write(json.dumps({**reply, "cpu_s": usage.ru_utime + usage.ru_stime,
+                                   "tensorflow": "tensorflow" in sys.modules}) + "\n")
         protocol.flush()
     return 0
 

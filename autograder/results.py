@@ -26,6 +26,11 @@ NAME = re.compile(r"[^./\\][^/\\]{0,254}")  # assignment and notebook: one file 
 DEVICE = re.compile(r"cpu|gpu:[A-Za-z0-9/:._-]{1,64}")
 MESSAGE_LIMIT = 1000  # characters kept of a failed test's message (a student's long exception text is cut)
 STATUSES = ("graded", "failed")
+#: Where a graded submission's time went (optional ``timings``, seconds; see worker.Clock). A graded
+#: record may also say which judge process ran its tests (``judge``: its pid, and whether TensorFlow
+#: was loaded in it), so that a benchmark can count the judges and their imports.
+PHASES = ("prepare", "kernel_start", "judge_start", "setup_cells", "student_cells", "tests", "nbgrader",
+          "gradebook", "feedback")
 CAUSES = ("student", "grader")
 
 
@@ -99,7 +104,15 @@ def validate(record) -> dict:
     fields = {"student": str, "assignment": str, "notebook": str, "sha256": str, "device": str,
               "duration_s": (int, float), "judge_cpu_s": (int, float), "flags": list, "status": str, "cause": str, "reason": str,
               "parts": dict, "timestamp": str, "late_penalty": (int, float)}
-    need(set(record) == set(fields), f"fields {sorted(record)}")
+    # "timings" and "judge" came in with the grading benchmark; records without them still load
+    need(set(record) - {"timings", "judge"} == set(fields), f"fields {sorted(record)}")
+    timings = record.get("timings", {})
+    need(isinstance(timings, dict) and set(timings) <= set(PHASES), "bad timings")
+    need(all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+             for v in timings.values()), "bad timings")
+    judge = record.get("judge", {"pid": 1, "tensorflow": False})
+    need(isinstance(judge, dict) and set(judge) == {"pid", "tensorflow"} and type(judge["pid"]) is int
+         and isinstance(judge["tensorflow"], bool), "bad judge")
     for name, kind in fields.items():
         need(isinstance(record[name], kind) and not isinstance(record[name], bool), f"{name} has the wrong type")
     need(STUDENT_ID.fullmatch(record["student"]) is not None, "bad student id")

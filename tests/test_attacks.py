@@ -31,10 +31,11 @@ import pytest
 
 from autograder.nbgrader_course import copy_course
 from autograder.runner import UID_BASE
+from autograder.kernels import SECOND_UID_OFFSET
 from autograder.worker import JUDGE_UID_OFFSET
 from tests.attacks import NOTEBOOK, POINTS, Attack, Context, all_attacks
 from tests.test_reports import rendered_text
-from tests.test_grading import plan_submissions
+from tests.grading.plans import plan_submissions
 
 pytestmark = pytest.mark.slow
 
@@ -99,7 +100,7 @@ def sandbox_processes(scratch: Path) -> list[str]:
     paths = [p for group in groups for p in group]
     assert paths, "the run used no cgroups"
     left = [f"cgroup {p} still exists" for p in paths if Path(p).exists()]
-    uids = {str(UID_BASE + slot + offset) for slot in range(WORKERS) for offset in (0, JUDGE_UID_OFFSET)}
+    uids = {str(UID_BASE + slot + offset) for slot in range(WORKERS) for offset in (0, JUDGE_UID_OFFSET, SECOND_UID_OFFSET)}
     names = {Path(p).name for p in paths}
     for line in subprocess.run(["ps", "-eo", "uid=,pid=,args="], capture_output=True, text=True).stdout.splitlines():
         uid, pid, _ = line.split(None, 2)

@@ -21,7 +21,7 @@ from autograder import results, runner, submissions
 from autograder.nbgrader_course import copy_course, nbgrader, read_scores
 from autograder.sandbox import Sandbox
 from tests.grading import answers_01
-from tests.test_grading import plan_submissions
+from tests.grading.plans import plan_submissions
 from tests.test_reports import active_content, csp, lie_about, rendered_text
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -216,6 +216,35 @@ def test_sigkill_loses_nothing_and_grades_nothing_twice(tmp_path):
     for student, failing in expected.items():
         record = results.load(done / f"{student}.json")
         assert results.total(record)[0] == expected_total(failing), (student, record["reason"], record["flags"])
+
+
+def test_each_student_gets_a_new_kernel_and_one_judge_serves_the_worker(tmp_path):
+    """One worker grades a planter (who leaves marks in its kernel: a builtin, a module attribute, a
+    file in its HOME), then a witness and the reference. Kernels are started one submission ahead,
+    yet the witness's kernel shows none of the marks, and the scores are as if each were graded
+    alone; all three tests ran in the worker's one judge; each record says where its time went."""
+    course = copy_course(tmp_path / "course")
+    plant = ("import builtins, os, numpy\nbuiltins.PLANTED = numpy.PLANTED = True\n"
+             "open(os.path.expanduser('~/planted'), 'w').write('x')\nprint('planted', os.getpid())\n")
+    look = ("import builtins, os, numpy\nprint('witness', hasattr(builtins, 'PLANTED'), hasattr(numpy, 'PLANTED'), "
+            "os.path.exists(os.path.expanduser('~/planted')))\n")
+    for student, extra in (("a-planter", plant), ("b-witness", look), ("c-reference", "")):
+        nb = copy.deepcopy(planned()["reference"][0])
+        cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "affine")
+        cell.source += "\n" + extra
+        (tmp_path / "submitted" / student / ASSIGNMENT).mkdir(parents=True)
+        nbformat.write(nb, tmp_path / "submitted" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    run = cli(course, "grade", ASSIGNMENT, "--submissions", str(tmp_path / "submitted"), "--workers", "1")
+    assert run.returncode == 0, run.stderr[-2000:]
+    done = course / "build" / "grading" / ASSIGNMENT
+    records = {s: results.load(done / f"{s}.json") for s in ("a-planter", "b-witness", "c-reference")}
+    printed = {s: "".join(o.get("text", "") for c in nbformat.read(done / f"{s}.ipynb", 4).cells
+                          if c.cell_type == "code" for o in c.outputs) for s in records}
+    assert "planted" in printed["a-planter"], "the planter's marks were made"
+    assert "witness False False False" in printed["b-witness"], printed["b-witness"]
+    assert all(results.total(r) == (FULL, FULL) for r in records.values())
+    assert len({r["judge"]["pid"] for r in records.values()}) == 1, "one judge for the worker"
+    assert all(set(r["timings"]) == set(results.PHASES) for r in records.values())
 
 
 def test_shards_are_disjoint_and_merge_into_one_gradebook(tmp_path):

@@ -16,7 +16,7 @@ import pytest
 
 from autograder import results
 from autograder.nbgrader_course import copy_course, nbgrader, read_scores, submit
-from tests.test_grading import fill, reference_answers
+from tests.grading.plans import fill, reference_answers
 
 pytest.importorskip("jax")
 

@@ -40,7 +40,7 @@ import pytest
 from browser import CHROMIUM, CHROMIUM_ARGS, sync_playwright_or_fail
 from lab_server import free_port
 from tests.grading import answers_01
-from tests.test_grading import fill, reference_answers
+from tests.grading.plans import fill, reference_answers
 from test_jupyterlab import ERROR_OUTPUTS_JS, open_notebook, run_all_cells
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

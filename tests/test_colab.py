@@ -29,7 +29,7 @@ from nbclient import NotebookClient
 
 from autograder.judge import free_names
 from dlcourse import colab
-from tests.test_grading import fill, reference_answers
+from tests.grading.plans import fill, reference_answers
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 COLAB_PYTHON = REPO_ROOT / ".venv" / "colab" / "bin" / "python"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import os
 import socket
 import struct
 import threading
@@ -18,7 +19,7 @@ import pytest
 
 from autograder import wire
 from autograder.agent import Agent
-from autograder.judge import Judge, free_names, split_hidden
+from autograder.judge import Judge, free_names, serve, split_hidden
 
 
 def roundtrip(value):
@@ -266,3 +267,28 @@ def test_random_generators_cross_by_state():
     back = roundtrip(rng)
     assert type(back) is np.random.Generator and back is not rng
     assert np.array_equal(back.normal(size=4), rng.normal(size=4))
+
+
+def test_one_judge_serves_notebook_after_notebook_and_forgets_each(tmp_path):
+    """What a notebook's tests define, fetched or were told dies with the notebook: the next one
+    starts from an empty namespace, on a socket of its own, with no student sources set."""
+    from dlcourse import checks
+
+    first, second = str(tmp_path / "first.sock"), str(tmp_path / "second.sock")
+    reply, judge = serve({"op": "begin", "socket": first}, None)
+    assert reply == {"ok": True} and os.path.exists(first)
+    serve({"op": "sources", "sources": ["def f(): pass"]}, judge)
+    assert checks.student_sources() == ["def f(): pass"]
+    assert ok(judge.run({"source": "kept = 41\nimport numpy as np", "timeout": 5, "nonce": "a"}))
+    assert judge.namespace["kept"] == 41
+    _, judge = serve({"op": "end"}, judge)
+    assert judge is None and not os.path.exists(first) and checks.GRADER_SOURCES is None
+    _, judge = serve({"op": "begin", "socket": second}, None)
+    try:
+        error = judge.run({"source": "kept + 1", "timeout": 0.5, "nonce": "b"})["error"]
+        assert error["ename"] == "TimeoutError", "kept is gone, so the judge waits for a kernel to look it up in"
+        assert "kept" not in judge.namespace and "np" not in judge.namespace
+    finally:
+        serve({"op": "end"}, judge)
+    with pytest.raises(RuntimeError, match="begin"):
+        serve({"op": "run", "source": "1", "timeout": 1, "nonce": "c"}, None)

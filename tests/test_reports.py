@@ -463,20 +463,20 @@ def test_a_full_disk_never_crashes_the_run(tmp_path, monkeypatch, capsys):
     assert record["reason"] == "x" and "could not write the result of ada" in capsys.readouterr().err
     assert runner.up_to_date(tmp_path, "ada", "0" * 64) is None, "the next run grades it again"
 
-    def crash(job):
+    def crash(slot, job):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(worker, "grade", crash)
-    worker.grade_and_write(job(results=str(tmp_path)))  # neither grading nor writing may raise
+    monkeypatch.setattr(worker.Slot, "grade", crash)
+    worker.grade_and_write(worker.Slot(), job(results=str(tmp_path)))  # neither grading nor writing may raise
     assert "OSError" in capsys.readouterr().err
 
 
 def test_an_exception_in_grading_is_the_graders_failure(tmp_path, monkeypatch):
-    def broken(job):
+    def broken(slot, job):
         raise RuntimeError("nbgrader internal error")
 
-    monkeypatch.setattr(worker, "grade", broken)
-    worker.grade_and_write(job(results=str(tmp_path)))
+    monkeypatch.setattr(worker.Slot, "grade", broken)
+    worker.grade_and_write(worker.Slot(), job(results=str(tmp_path)))
     record = results.load(tmp_path / "ada.json")
     assert record["cause"] == "grader" and "nbgrader internal error" in record["reason"]
 

@@ -244,11 +244,14 @@ def test_disk_quota_gives_enospc_and_leaves_the_host_untouched(make):
     assert os.path.ismount(sandbox.ipc_dir), "the ipc folder is a tmpfs of its own, not the host's disk"
 
 
-def test_kernel_and_judge_sandboxes_share_the_ipc_folder(make):
-    """Two sandboxes of one job, as two users: each can make sockets there, neither can remove the other's."""
-    kernel = make()
-    judge = make(uid=UID + 500, ipc_dir=kernel.ipc_dir)
-    path = str(kernel.ipc_dir / "judge.sock")
+def test_a_kernel_reaches_the_judges_socket_and_nothing_else_of_its_folder(make, ipc_root):
+    """The judge's folder (one per worker, a sandbox of its own as another user) is read-only in the
+    kernel's sandbox: the kernel connects to the judge's socket, but can neither remove it nor
+    leave anything there for the next student's kernel."""
+    folder = make_ipc_folder(ipc_root)
+    judge = make(uid=UID + 500, ipc_dir=folder)
+    kernel = make(readonly=(str(folder),))
+    path = str(folder / "judge.sock")
     serve = ("import os, socket\n"
              f"server = socket.socket(socket.AF_UNIX); server.bind({path!r}); os.chmod({path!r}, 0o666)\n"
              "server.listen(1); print('listening', flush=True)\n"
@@ -256,13 +259,15 @@ def test_kernel_and_judge_sandboxes_share_the_ipc_folder(make):
     connect = ("import os, socket\n"
                "client = socket.socket(socket.AF_UNIX)\n"
                f"client.connect({path!r}); client.sendall(str(os.getuid()).encode())\n"
-               f"try:\n    os.unlink({path!r}); print('removed')\n"
-               "except OSError as err: print('unlink', err.strerror)\n")
+               f"for attempt in (lambda: os.unlink({path!r}), lambda: open({str(folder / 'left')!r}, 'w')):\n"
+               "    try:\n        attempt(); print('done')\n"
+               "    except OSError as err: print(err.strerror)\n")
     server = start_python(judge, serve)
     assert server.stdout.readline() == "listening\n"
     out = run_python(kernel, connect)
-    assert out.stdout == "unlink Operation not permitted\n", out.stdout + out.stderr
+    assert out.stdout == "Read-only file system\nRead-only file system\n", out.stdout + out.stderr
     assert server.communicate(timeout=10)[0] == f"got {UID} {UID + 500}\n"
+    assert sorted(os.listdir(folder)) == ["judge.sock"]
 
 
 def test_nothing_survives_stop(make):
@@ -299,8 +304,11 @@ def test_student_files_never_reach_the_kernel(tmp_path, run_group, ipc_root):
         (files / name).write_text(text)
     assert (files / "dlcourse" / "checks.py").is_file(), "the shadow module is on the host side"
     job = {"uid": UID, "ipc_root": str(ipc_root), "template": str(template), "assignment": ASSIGNMENT,
-           "work": str(tmp_path / "work"), "files": str(files), "threads": 1, "cgroup": asdict(run_group)}
-    sandbox = worker.make_sandbox(job)
+           "notebook": ASSIGNMENT, "work": str(tmp_path / "work" / "ada"), "files": str(files), "threads": 1,
+           "cgroup": asdict(run_group), "sandbox": True}
+    slot = worker.Slot()
+    slot.judge_folder = make_ipc_folder(ipc_root)
+    sandbox = slot.kernel_settings(job).sandbox_for(UID, make_ipc_folder(ipc_root))
     sandbox.start()
     probe = ("import os, sys, builtins, dlcourse.checks\n"
              "print('home', sorted(os.listdir(os.environ['HOME'])))\n"

@@ -113,7 +113,7 @@ def planned_submissions(course: Path):
     """6 submissions in the course's build/submitted, of different scores; student -> expected score."""
     import nbformat
     from autograder.nbgrader_course import nbgrader, submit
-    from tests.test_grading import fill, nbgrader_meta, plan_submissions, reference_answers
+    from tests.grading.plans import fill, nbgrader_meta, plan_submissions, reference_answers
 
     answers = importlib.import_module("tests.grading.answers_01")
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
