@@ -129,3 +129,37 @@ def read_messages(notebook: Path) -> dict[str, str]:
         if meta.get("grade") and meta.get("grade_id") and errors:
             messages[meta["grade_id"]] = f"{errors[-1].get('ename', '')}: {errors[-1].get('evalue', '')}"
     return messages
+
+
+def share_work_across_gradebooks() -> None:
+    """For a process that runs nbgrader on one private gradebook after another (a grading worker):
+    compile each of nbgrader's SQL statements once, not once per gradebook (nbgrader opens a new
+    SQLAlchemy engine, whose statement cache starts empty, for every ``Gradebook``), and build the
+    cell-metadata schema's validator once, not once per cell (``jsonschema.validate`` checks the
+    schema itself on every call). What nbgrader computes is unchanged."""
+    import types
+
+    import jsonschema
+    import nbgrader.api
+    import nbgrader.nbgraderformat.common
+    from sqlalchemy import create_engine
+    from sqlalchemy.util import LRUCache
+
+    statements = LRUCache(2000)
+
+    def engine(url, **options):
+        return create_engine(url, execution_options={"compiled_cache": statements}, **options)
+
+    validators: dict[int, object] = {}
+
+    def validate(instance, schema):
+        if id(schema) not in validators:
+            kind = jsonschema.validators.validator_for(schema)
+            kind.check_schema(schema)
+            validators[id(schema)] = (schema, kind(schema))  # the schema is kept, so its id stays its own
+        error = jsonschema.exceptions.best_match(validators[id(schema)][1].iter_errors(instance))
+        if error is not None:
+            raise error
+
+    nbgrader.api.create_engine = engine
+    nbgrader.nbgraderformat.common.jsonschema = types.SimpleNamespace(validate=validate)

@@ -31,7 +31,7 @@ from . import kernels, report, results
 from .cgroups import Cgroup
 from .execute import PACKAGE_PARENT, JudgedExecute, JudgeProcess
 from .feedback import FeedbackExporter
-from .nbgrader_course import course_directory, read_messages, read_scores
+from .nbgrader_course import course_directory, read_messages, read_scores, share_work_across_gradebooks
 from .sandbox import Limits, Sandbox, make_ipc_folder, remove_folder
 
 # nbgrader failures that are the grader's (retried on the next run); any other is the notebook's
@@ -284,6 +284,7 @@ def main() -> int:
     answers = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # whatever else prints (nbgrader, nbconvert) goes to the log, not the protocol
     sys.stdout = sys.stderr
+    share_work_across_gradebooks()
     slot = Slot()
     try:
         for line in sys.stdin:
