@@ -36,6 +36,7 @@ EXERCISES = {
     "08-convolutional-networks": "tests.grading.answers_08",
     "09-sequences": "tests.grading.answers_09",
     "10-transfer-learning": "tests.grading.answers_10",
+    "13-attention": "tests.grading.answers_13",
 }
 
 

@@ -301,6 +301,8 @@ EXPLORERS = {
                          [("scale", ("3", "0.5")), ("forget_bias", ("3", "-2"))]),
     "10-transfer": ("course/10-transfer-learning.ipynb", "transfer-explorer",
                     [("examples", ("100", "10")), ("strategy", ("from scratch", "feature extraction"))]),
+    "13-attention": ("course/13-attention.ipynb", "attention-explorer",
+                     [("text", ("the cat sat on the mat", "a dog ran after the cat")), ("mask", ("causal", "none"))]),
 }
 
 
