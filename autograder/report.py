@@ -161,4 +161,6 @@ class _Sanitiser(HTMLParser):
                     kept.append(f' {name}="{html.escape(value)}"')
             elif name in ATTRIBUTES:
                 kept.append(f' {name}' if value is None else f' {name}="{html.escape(value)}"')
+        if tag == "img" and all(name != "alt" for name, _ in attrs):
+            kept.append(' alt="An image the notebook showed (it has no description)"')
         return "".join(kept)

@@ -135,7 +135,9 @@ def settle(results_dir: Path, record: dict) -> dict:
 class Worker:
     """A long-lived worker process for one slot; replaced when it crashes, hangs or has done enough."""
 
-    RECYCLE_AFTER = 25
+    # A worker is renewed now and then, so that whatever a long nbgrader run keeps in memory is let go;
+    # a renewal costs a worker's start, a judge's and a cold kernel, so not too often.
+    RECYCLE_AFTER = 100
 
     def __init__(self, log: Path, results_dir: Path):
         self.log = log

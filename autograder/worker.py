@@ -134,8 +134,9 @@ class Slot:
         uid = job["uid"] + JUDGE_UID_OFFSET
         key = (job["sandbox"], uid, json.dumps(job.get("cgroup")), job["threads"], job.get("keras_backend"),
                json.dumps(job.get("limits", {}), sort_keys=True), job["ipc_root"])
-        if self.judge is not None and self.judge.alive() and key == self.judge_key:
-            return self.judge
+        cpu_limit = Limits(**job.get("limits", {})).cpu_seconds
+        if self.judge is not None and self.judge.alive() and key == self.judge_key and self.judge.cpu_s < cpu_limit / 2:
+            return self.judge  # (renewed at half its CPU-time rlimit, so that no notebook's tests meet it)
         self.stop_judge()
         if self.judge_folder is None or not str(self.judge_folder).startswith(job["ipc_root"]):
             self.judge_folder = make_ipc_folder(Path(job["ipc_root"]))
