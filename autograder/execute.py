@@ -4,8 +4,7 @@
 hands it, for each notebook, a kernel started for this submission alone (kernels.py) and the
 worker's judge. The student's kernel runs the solution cells and every other cell the student can
 edit; the judge (``autograder.judge``, a process of its own that never runs student code) runs the
-test cells; cells
-the instructor locked run in both, so both have the course's imports and helpers. Test sources
+test cells; cells the instructor locked run in both, so both have the course's imports and helpers. Test sources
 never reach the student's kernel: while the judge runs a cell, the kernel only serves the judge's
 requests through the agent (``autograder.agent``), and what the student's code prints meanwhile is
 dropped. The judge's output and error become the test cell's outputs, so nbgrader's scoring,
@@ -24,7 +23,6 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-
 from queue import Empty
 
 from jupyter_client.utils import run_sync

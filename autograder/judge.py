@@ -30,9 +30,11 @@ import json
 import os
 import re
 import resource
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 from contextlib import redirect_stderr, redirect_stdout
 
 import numpy as np
@@ -438,21 +440,27 @@ def _timeout(signum, frame):
 
 
 
+NOTEBOOK_TMP: list[str] = []  # the temporary folder of the notebook open now, made by ``begin``
+
+
 def serve(request: dict, judge: Judge | None) -> tuple[dict, Judge | None]:
     """Answer one request; return the answer and the judge of the notebook now open (if any)."""
     op = request.get("op")
-    if op == "begin":  # a new notebook: nothing of the last one survives but the imported modules
-        if judge is not None:
-            judge.close()
-        return {"ok": True}, Judge(str(request["socket"]))
-    if op == "end":
+    if op in ("begin", "end"):  # nothing of a notebook survives it but the modules its tests imported
         from dlcourse import checks
 
         if judge is not None:
             judge.close()
         checks.set_student_sources(None)
+        while NOTEBOOK_TMP:  # what the tests wrote through tempfile goes with the notebook
+            shutil.rmtree(NOTEBOOK_TMP.pop(), ignore_errors=True)
+            tempfile.tempdir = None
         gc.collect()
-        return {"ok": True}, None
+        if op == "end":
+            return {"ok": True}, None
+        NOTEBOOK_TMP.append(tempfile.mkdtemp(prefix="judged-notebook-"))
+        tempfile.tempdir = NOTEBOOK_TMP[0]
+        return {"ok": True}, Judge(str(request["socket"]))
     if judge is None:
         raise RuntimeError(f"{op!r} outside a notebook (send begin first)")
     if op == "sources":  # what the student wrote, for checks that read it

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import itertools
 import os
+import tempfile
 import socket
 import struct
 import threading
@@ -277,12 +278,15 @@ def test_one_judge_serves_notebook_after_notebook_and_forgets_each(tmp_path):
     first, second = str(tmp_path / "first.sock"), str(tmp_path / "second.sock")
     reply, judge = serve({"op": "begin", "socket": first}, None)
     assert reply == {"ok": True} and os.path.exists(first)
+    scratch = tempfile.mkdtemp()
+    assert os.path.isdir(scratch) and os.path.dirname(scratch) == tempfile.tempdir
     serve({"op": "sources", "sources": ["def f(): pass"]}, judge)
     assert checks.student_sources() == ["def f(): pass"]
     assert ok(judge.run({"source": "kept = 41\nimport numpy as np", "timeout": 5, "nonce": "a"}))
     assert judge.namespace["kept"] == 41
     _, judge = serve({"op": "end"}, judge)
     assert judge is None and not os.path.exists(first) and checks.GRADER_SOURCES is None
+    assert not os.path.exists(scratch) and tempfile.tempdir is None, "what the tests wrote went with the notebook"
     _, judge = serve({"op": "begin", "socket": second}, None)
     try:
         error = judge.run({"source": "kept + 1", "timeout": 0.5, "nonce": "b"})["error"]
