@@ -48,5 +48,8 @@ def test_the_seeded_script_makes_the_shipped_weights(shipped, test_set):
     theirs = again.predict(x, batch_size=1000, verbose=0).argmax(axis=1)
     assert np.mean(ours == theirs) >= 0.97
     assert info_again["test_accuracy"] == pytest.approx(info["test_accuracy"], abs=0.005)
+    # Op determinism fixes the kernels, not every thread's summation order on every CPU: a clean CI run
+    # measured the first epoch's val_loss 3.1% off the shipped one (0.345 against 0.356), the last 0.04%.
     for key in history:
-        assert np.allclose(history_again[key], history[key], rtol=0.03), key
+        assert np.allclose(history_again[key], history[key], rtol=0.05), key
+        assert np.isclose(history_again[key][-1], history[key][-1], rtol=0.02), key
