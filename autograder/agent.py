@@ -177,12 +177,23 @@ class Agent:
                 raise ValueError(f"more than {MAX_ITEMS} items")
             return items
         if op == "array":
-            return np.asarray(target)
+            return as_array(target)
         conversions = {"len": len, "bool": bool, "int": int, "float": float, "complex": complex,
                        "index": lambda x: x.__index__(), "repr": lambda x: repr(x)[:4000], "str": lambda x: str(x)[:4000]}
         if op in conversions:
             return conversions[op](target)
         raise WireError(f"unknown request {str(op)[:20]}")
+
+
+def as_array(value) -> np.ndarray:
+    """numpy's copy of ``value``; a torch tensor on a GPU, or one that requires grad, is detached and
+    brought to the host first (numpy refuses both)."""
+    try:
+        return np.asarray(value)
+    except (TypeError, RuntimeError):
+        if not (hasattr(value, "detach") and hasattr(value, "cpu")):
+            raise
+        return np.asarray(value.detach().cpu())
 
 
 AGENT = Agent()

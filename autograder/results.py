@@ -75,10 +75,12 @@ def failed(job: dict, reason: str, duration: float, flags: list[str], cause: str
 
 
 def last_error_line(log: str) -> str:
-    """The most telling line of a log: the last exception raised, else the last line."""
+    """The most telling line of a log: the last exception raised, else the last error nbgrader
+    logged other than its closing "see the above traceback", else the last line."""
     lines = [line.strip() for line in str(log).splitlines() if line.strip()]
-    errors = [line for line in lines if re.match(r"^[\w.]+(Error|Exception|Exit):", line)]
-    return (errors or lines or ["no details"])[-1][:500]
+    errors = [line for line in lines if re.match(r"^[\w.]+(Error|Exception|Exit|Failed):", line)]
+    logged = [line for line in lines if "ERROR" in line and "see the the above traceback" not in line]
+    return (errors or logged or lines or ["no details"])[-1][:500]
 
 
 def write(folder: Path, record: dict) -> Path:

@@ -33,6 +33,10 @@ from .cgroups import create_run_group
 from .sandbox import check_available, remove_folder
 
 UID_BASE = 61000
+#: A kernel on a GPU runs more threads (a CUDA or XLA runtime starts pools per core and per stream), and each
+#: counts against the process limit (RLIMIT_NPROC and the cgroup's pids.max).
+GPU_LIMITS = {"processes": 1024}
+
 #: The Keras 3 backends a batch can be graded on (a GPU runner without TensorFlow uses jax or torch).
 KERAS_BACKENDS = ("tensorflow", "jax", "torch")
 
@@ -237,7 +241,8 @@ def plan_jobs(settings: Settings, scratch: Path, ipc_root: Path) -> tuple[dict[s
                "cell_timeout": settings.cell_timeout, "sandbox": settings.sandbox,
                "keras_backend": settings.keras_backend,
                "threads": max(1, (os.cpu_count() or 1) // settings.workers),
-               "limits": {"memory_mb": settings.memory_mb}, "flags": list(found[student].flags)}
+               "limits": {"memory_mb": settings.memory_mb, **(GPU_LIMITS if settings.device == "gpu" else {})},
+               "flags": list(found[student].flags)}
         try:
             sub = submissions.prepare(student, found[student], notebook, work / "files")
         except Exception as err:  # one submission's trouble must not stop the batch

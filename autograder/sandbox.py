@@ -46,9 +46,10 @@ class SandboxUnavailable(RuntimeError):
 @dataclass(frozen=True)
 class Limits:
     """Resource limits of one sandbox. Per process (rlimits): CPU seconds, address space
-    (``memory_mb``), file size, open files, and processes of its user. For the whole sandbox: its
-    cgroup caps memory at ``memory_mb`` plus its tmpfs quotas, and tasks at ``processes``; HOME and
-    /tmp are tmpfs of ``home_mb`` and ``tmp_mb``."""
+    (``memory_mb``; not on a GPU, where CUDA reserves far more address space than it uses), file
+    size, open files, and processes of its user. For the whole sandbox: its cgroup caps memory at
+    ``memory_mb`` plus its tmpfs quotas, and tasks at ``processes``; HOME and /tmp are tmpfs of
+    ``home_mb`` and ``tmp_mb``."""
 
     cpu_seconds: int = 900
     memory_mb: int = 6144
@@ -108,6 +109,8 @@ class Sandbox:
             "PATH": f"{sys.prefix}/bin:/usr/local/bin:/usr/bin:/bin",
             "HOME": HOME,
             "LANG": "C.UTF-8",
+            "USER": "sandbox",  # the sandbox's uid has no passwd entry; getpass asks these first (torch does)
+            "LOGNAME": "sandbox",
             "IPYTHONDIR": f"{HOME}/.ipython",
             "JUPYTER_CONFIG_DIR": f"{HOME}/.jupyter",
             "MPLCONFIGDIR": f"{HOME}/.config/matplotlib",
@@ -121,9 +124,15 @@ class Sandbox:
             "CUDA_VISIBLE_DEVICES": self.gpu if self.gpu is not None else "",
             "KERAS_BACKEND": self.keras_backend,
         }
-        if self.gpu is not None:  # take GPU memory as needed, not all of it at start (TensorFlow, JAX)
+        if self.gpu is None:  # JAX's CUDA plugin, if installed, would still initialise CUDA (and abort under --as)
+            env["JAX_PLATFORMS"] = "cpu"
+        else:  # take GPU memory as needed, not all of it at start (TensorFlow, JAX)
             env["TF_FORCE_GPU_ALLOW_GROWTH"] = "true"
             env["XLA_PYTHON_CLIENT_PREALLOCATE"] = "false"
+            # float32 as on a CPU: TF32 matrix products (JAX's and TensorFlow's default on recent GPUs) keep
+            # 10 mantissa bits, coarser than the tests' tolerances (an H200 put a JAX model's output 1.6e-4 off)
+            env["NVIDIA_TF32_OVERRIDE"] = "0"
+            env["JAX_DEFAULT_MATMUL_PRECISION"] = "highest"
         return env
 
     def bwrap_args(self) -> list[str]:
@@ -166,9 +175,10 @@ class Sandbox:
         user and drops to that user for good.
         """
         limits = self.limits
-        prlimit = ["prlimit", f"--cpu={limits.cpu_seconds}", f"--as={limits.memory_mb * 2**20}",
-                   f"--nproc={limits.processes}", f"--fsize={limits.file_size_mb * 2**20}",
-                   f"--nofile={limits.open_files}", "--core=0"]
+        prlimit = ["prlimit", f"--cpu={limits.cpu_seconds}", f"--nproc={limits.processes}",
+                   f"--fsize={limits.file_size_mb * 2**20}", f"--nofile={limits.open_files}", "--core=0"]
+        if self.gpu is None:  # CUDA reserves far more address space than it uses: on a GPU the cgroup caps memory
+            prlimit.insert(2, f"--as={limits.memory_mb * 2**20}")
         script = "trap '' XFSZ; "
         drop = []
         if os.geteuid() == 0:

@@ -280,6 +280,17 @@ def test_simulated_gpu_runner_gives_each_worker_its_own_device(tmp_path, monkeyp
     sandbox = Sandbox(ipc_dir=tmp_path / "i", gpu="1")
     assert sandbox.environment()["CUDA_VISIBLE_DEVICES"] == "1"
     assert sandbox.environment()["TF_FORCE_GPU_ALLOW_GROWTH"] == "true"
+    assert sandbox.environment()["NVIDIA_TF32_OVERRIDE"] == "0"
+    # a CUDA or XLA runtime runs more threads than the CPU limit allows (113 after one small fit, JAX on an H200)
+    for device, processes in (("gpu", runner.GPU_LIMITS["processes"]), ("cpu", None)):
+        settings = runner.Settings(course=course, assignment=ASSIGNMENT, submissions=tmp_path / "submitted",
+                                   results=tmp_path / device, device=device)
+        _, jobs = runner.plan_jobs(settings, tmp_path / f"scratch-{device}", tmp_path)
+        assert jobs and all(job["limits"].get("processes") == processes for job in jobs)
+    # CUDA reserves far more address space than it uses (measured on an H200: JAX aborts and torch finds
+    # no GPU under a 6 GiB RLIMIT_AS), so a GPU sandbox leaves memory to its cgroup
+    assert not any(a.startswith("--as=") for a in sandbox.command(["true"]))
+    assert any(a.startswith("--as=") for a in Sandbox(ipc_dir=tmp_path / "i").command(["true"]))
 
 
 def test_gpu_requested_without_gpus_is_a_clear_error(tmp_path):
@@ -445,3 +456,11 @@ def test_gradebooks_get_the_revision_nbgrader_would_stamp():
     from autograder.nbgrader_course import alembic_head
 
     assert alembic_head() == nbgrader.api.get_alembic_version()  # the latter runs the alembic command
+
+
+def test_a_failed_record_gives_the_cause_not_nbgraders_closing_line():
+    log = ("[AutogradeApp | ERROR] There was an error processing assignment 'a' for student 'b'\n"
+           "autograder.execute.JudgeFailed: the judge stopped answering\n"
+           "[AutogradeApp | ERROR] Please see the the above traceback for details on the specific errors on the above failures.")
+    assert results.last_error_line(log) == "autograder.execute.JudgeFailed: the judge stopped answering"
+    assert "error processing assignment" in results.last_error_line(log.replace("JudgeFailed:", "judge failed"))
