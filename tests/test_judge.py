@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from autograder import wire
-from autograder.agent import Agent
+from autograder.agent import Agent, as_array
 from autograder.judge import Judge, free_names, serve, split_hidden
 
 
@@ -296,3 +296,32 @@ def test_one_judge_serves_notebook_after_notebook_and_forgets_each(tmp_path):
         serve({"op": "end"}, judge)
     with pytest.raises(RuntimeError, match="begin"):
         serve({"op": "run", "source": "1", "timeout": 1, "nonce": "c"}, None)
+
+
+class DeviceTensor:
+    """Stands in for a torch tensor on a GPU (a mock at the edge of this machine: no GPU, no torch):
+    numpy refuses it, ``detach().cpu()`` gives the host copy."""
+
+    def __init__(self, values, on_host=False):
+        self.values, self.on_host = values, on_host
+
+    def __array__(self, dtype=None, copy=None):
+        if not self.on_host:
+            raise TypeError("can't convert cuda:0 device type tensor to numpy")
+        return np.asarray(self.values, dtype=dtype)
+
+    def detach(self):
+        return self
+
+    def cpu(self):
+        return DeviceTensor(self.values, on_host=True)
+
+
+def test_a_tensor_on_a_gpu_reaches_the_judge_as_its_host_copy():
+    with pytest.raises(TypeError):
+        np.asarray(DeviceTensor([1.0, 2.0]))
+    assert np.array_equal(as_array(DeviceTensor([1.0, 2.0])), [1.0, 2.0])
+    refused = DeviceTensor([1.0])
+    refused.cpu = lambda: refused  # no host copy to be had: numpy's refusal stands
+    with pytest.raises(TypeError):
+        as_array(refused)
