@@ -5,8 +5,9 @@
 
 For each assignment, N submissions made from its answer sets (tests/grading/answers_NN.py: the
 reference, the blank release, alternative correct answers and wrong ones, in turn) are handled four
-ways in one run on this machine: executed alone (a fresh kernel per notebook, every cell, no grading:
-the floor), graded by plain ``nbgrader autograde`` (serial, unsandboxed, tests in the student's
+ways in one run on this machine, each ``--repeat`` times in turn (the tables show medians, so that a
+slow spell of a shared machine does not decide a ratio): executed alone (a fresh kernel per notebook,
+every cell, no grading: the floor), graded by plain ``nbgrader autograde`` (serial, unsandboxed, tests in the student's
 kernel), and graded by the autograder with ``--workers W`` and with one worker. Every grading must
 give every part the score the answer set plans for it. The tables show wall times, ratios and, per
 submission, where the autograder's time went (the phases of worker.Clock); the judge count says how
@@ -23,6 +24,7 @@ import importlib
 import itertools
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -125,24 +127,31 @@ def judges(records: list[dict]) -> tuple[int, int]:
     return len(pids), sum(pids.values())
 
 
-def bench_assignment(tmp: Path, assignment: str, n: int, workers: int) -> dict:
+def bench_assignment(tmp: Path, assignment: str, n: int, workers: int, repeat: int = 1) -> dict:
+    """Each way of handling the N submissions, ``repeat`` times in turn (so that a slow spell of a shared
+    machine falls on every way alike); each wall time is the median of its runs."""
     course = copy_course(tmp / assignment, REPO_ROOT)
     nbgrader(course, "generate_assignment", assignment, "--force")
     planned = make_class(course, assignment, n)
-    alone, floor = execute_alone(course, assignment, sorted(planned))
-    plain = timed([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force"], course)
     notebook = next((course / "solutions" / assignment).glob("*.ipynb")).stem
-    # plain nbgrader runs the tests in the student's kernel, which they were not written for: where it
-    # scores a part otherwise, the table says so (its time is still what nbgrader takes)
-    differ = disagreements({s: {p: (g.score, g.max_score) for p, g in parts.items()}
-                            for s, parts in read_scores(course, assignment, notebook).items()}, planned)
-    runs = {}
-    for w in dict.fromkeys((workers, 1)):
-        wall, records = autograde(course, assignment, tmp / f"{assignment}-w{w}", w)
-        check(part_scores(records), planned, f"autograder --workers {w}")
-        runs[w] = (wall, records)
-    return {"assignment": assignment, "n": n, "alone": alone, "floor": floor, "nbgrader": plain, "runs": runs,
-            "nbgrader_differs": differ}
+    walls: dict = {"alone": [], "nbgrader": [], **{w: [] for w in dict.fromkeys((workers, 1))}}
+    graded: dict = {}
+    for round_ in range(repeat):
+        alone, floor = execute_alone(course, assignment, sorted(planned))
+        walls["alone"].append(alone)
+        walls["nbgrader"].append(timed([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force"], course))
+        # plain nbgrader runs the tests in the student's kernel, which they were not written for: where it
+        # scores a part otherwise, the table says so (its time is still what nbgrader takes)
+        differ = disagreements({s: {p: (g.score, g.max_score) for p, g in parts.items()}
+                                for s, parts in read_scores(course, assignment, notebook).items()}, planned)
+        for w in dict.fromkeys((workers, 1)):
+            wall, records = autograde(course, assignment, tmp / f"{assignment}-w{w}-{round_}", w)
+            check(part_scores(records), planned, f"autograder --workers {w}")
+            walls[w].append(wall)
+            graded.setdefault(w, []).append((wall, records))
+    runs = {w: sorted(graded[w], key=lambda run: run[0])[(repeat - 1) // 2] for w in graded}  # the median run
+    return {"assignment": assignment, "n": n, "alone": statistics.median(walls["alone"]), "floor": floor,
+            "nbgrader": statistics.median(walls["nbgrader"]), "runs": runs, "walls": walls, "nbgrader_differs": differ}
 
 
 def grade_class(tmp: Path, assignment: str, size: int, workers: int, slurm_tasks: int) -> dict:
@@ -200,6 +209,10 @@ def report(benches: list[dict], workers: int, klass: dict | None) -> str:
         for w, (wall, _) in b["runs"].items():
             lines.append(f"| autograder --workers {w} (sandboxed) | {wall:.1f} | {wall / n:.2f} | {plain / wall:.2f}x "
                          f"| {wall / alone:.2f} |")
+        if b.get("walls") and len(b["walls"]["nbgrader"]) > 1:
+            lines += ["", f"Each wall time is the median of {len(b['walls']['nbgrader'])} runs, taken in turn: "
+                      + "; ".join(f"{'--workers ' + str(k) if isinstance(k, int) else k} "
+                                  + ", ".join(f"{s:.1f}" for s in v) for k, v in b["walls"].items()) + " s."]
         lines += ["", "Per submission, mean seconds (the autograder's phases; executing alone: kernel start and cells):", "",
                   "| phase | alone | " + " | ".join(f"--workers {w}" for w in b["runs"]) + " |",
                   "|---|---|" + "---|" * len(b["runs"])]
@@ -233,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n", type=int, default=24, help="submissions per assignment")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--assignment", action="append", help=f"default: {', '.join(ASSIGNMENTS)}")
+    p.add_argument("--repeat", type=int, default=3, help="runs of each way, taken in turn (medians are shown)")
     p.add_argument("--class-size", type=int, default=300, help="a class graded for throughput (0: none)")
     p.add_argument("--slurm-tasks", type=int, default=3, help="array tasks for the class on Slurm (0: none)")
     args = p.parse_args(argv)
@@ -241,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         benches = []
         for assignment in args.assignment or ASSIGNMENTS:
-            benches.append(bench_assignment(tmp, assignment, args.n, args.workers))
+            benches.append(bench_assignment(tmp, assignment, args.n, args.workers, max(1, args.repeat)))
             print(report(benches[-1:], args.workers, None), flush=True)
         klass = None
         if args.class_size:

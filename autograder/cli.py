@@ -10,7 +10,6 @@ from pathlib import Path
 from . import insight
 from . import merge as merging
 from . import runner
-from .nbgrader_course import course_directory
 from .sandbox import SandboxUnavailable
 
 
@@ -80,10 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     if workers is None:
         workers = len(runner.gpu_ids()) if args.device == "gpu" else (os.cpu_count() or 1)
     results_dir = (args.results or course / "build" / "grading" / args.assignment).resolve()
-    coursedir = course_directory(course)
-    submissions = args.submissions or Path(coursedir.root, coursedir.submitted_directory)
     settings = runner.Settings(
-        course=course, assignment=args.assignment, submissions=submissions.resolve(),
+        course=course, assignment=args.assignment, submissions=args.submissions and args.submissions.resolve(),
         results=results_dir, workers=max(1, workers), device=args.device, keras_backend=args.keras_backend, shard=shard,
         cell_timeout=args.cell_timeout, timeout=args.timeout, sandbox=not args.no_sandbox,
         memory_mb=args.memory)

@@ -3,12 +3,14 @@
 Only validated records (results.load) are read. Merging is idempotent: the gradebook, the CSV and
 the feedback files are rewritten from the records each time. Reports hold what came from a
 submission as inert text: CSV cells are escaped against formulas and feedback pages are sanitised
-(report.py) as they are published.
+(report.py): by the worker, and again as they are published unless the page is the one whose SHA-256
+the worker put in the record.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import shutil
 import sys
 import warnings
@@ -109,9 +111,10 @@ def publish(course: Path, assignment: str, records: dict[str, tuple[dict, Path]]
                 dest.unlink(missing_ok=True)
                 continue
             dest.parent.mkdir(parents=True, exist_ok=True)
-            if kind == "feedback":
-                dest.write_text(report.sanitise_html(source.read_text(errors="replace")))
-            else:
+            page = source.read_bytes() if kind == "feedback" else b""
+            if kind == "feedback" and hashlib.sha256(page).hexdigest() != record.get("feedback_sha256"):
+                dest.write_text(report.sanitise_html(page.decode(errors="replace")))
+            else:  # the notebook, or the very page its worker sanitised
                 shutil.copyfile(source, dest)
             if (submitted / "timestamp.txt").is_file():  # the exchange's own text, which nbgrader compares
                 shutil.copyfile(submitted / "timestamp.txt", dest.parent / "timestamp.txt")

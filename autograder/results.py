@@ -28,7 +28,8 @@ MESSAGE_LIMIT = 1000  # characters kept of a failed test's message (a student's 
 STATUSES = ("graded", "failed")
 #: Where a graded submission's time went (optional ``timings``, seconds; see worker.Clock). A graded
 #: record may also say which judge process ran its tests (``judge``: its pid, and whether TensorFlow
-#: was loaded in it), so that a benchmark can count the judges and their imports.
+#: was loaded in it), so that a benchmark can count the judges and their imports, and the SHA-256 of
+#: the feedback page its worker sanitised (``feedback_sha256``), so that merging need not sanitise it again.
 PHASES = ("prepare", "kernel_start", "judge_start", "setup_cells", "student_cells", "tests", "nbgrader",
           "gradebook", "feedback")
 CAUSES = ("student", "grader")
@@ -106,8 +107,9 @@ def validate(record) -> dict:
     fields = {"student": str, "assignment": str, "notebook": str, "sha256": str, "device": str,
               "duration_s": (int, float), "judge_cpu_s": (int, float), "flags": list, "status": str, "cause": str, "reason": str,
               "parts": dict, "timestamp": str, "late_penalty": (int, float)}
-    # "timings" and "judge" came in with the grading benchmark; records without them still load
-    need(set(record) - {"timings", "judge"} == set(fields), f"fields {sorted(record)}")
+    # "timings", "judge" and "feedback_sha256" came in with the grading benchmark; records without them load
+    need(set(record) - {"timings", "judge", "feedback_sha256"} == set(fields), f"fields {sorted(record)}")
+    need(re.fullmatch(r"[0-9a-f]{64}", str(record.get("feedback_sha256", "0" * 64))) is not None, "bad feedback_sha256")
     timings = record.get("timings", {})
     need(isinstance(timings, dict) and set(timings) <= set(PHASES), "bad timings")
     need(all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0

@@ -45,7 +45,7 @@ KERAS_BACKENDS = ("tensorflow", "jax", "torch")
 class Settings:
     course: Path
     assignment: str
-    submissions: Path
+    submissions: Path | None  # None: the course's submitted folder, where `nbgrader collect` puts them
     results: Path
     workers: int = 1  # parallel kernels; on a GPU runner, one GPU each (round robin)
     device: str = "cpu"
@@ -230,8 +230,9 @@ def plan_jobs(settings: Settings, scratch: Path, ipc_root: Path) -> tuple[dict[s
     """The shard's records that stand, and a job for each other student; a job that failed already
     (unreadable files, a name clash, a crash while preparing it) carries ``failed``: reason and cause."""
     template, notebook, points = prepare_template(settings, scratch)
-    found = submissions.discover(settings.submissions, settings.assignment, scratch)
     coursedir = course_directory(settings.course)
+    found = submissions.discover(settings.submissions or Path(coursedir.root, coursedir.submitted_directory),
+                                 settings.assignment, scratch)
     standing, jobs = {}, []
     for student in in_shard(list(found), settings.shard):
         work = scratch / "work" / student

@@ -16,6 +16,7 @@ went), beside the feedback page and the autograded notebook.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -214,8 +215,8 @@ class Slot:
         if not feedback.get("success") or not html_file.exists():
             raise RuntimeError("nbgrader could not render the feedback: "
                                + results.last_error_line(feedback.get("log") or feedback.get("error") or ""))
-        page = report.sanitise_html(html_file.read_text(errors="replace"))
-        (Path(job["results"]) / f"{job['student']}.html").write_text(page)
+        page = report.sanitise_html(html_file.read_text(errors="replace")).encode()
+        (Path(job["results"]) / f"{job['student']}.html").write_bytes(page)
         clock.lap("feedback")
         autograded = Path(coursedir.format_path(coursedir.autograded_directory, job["student"], job["assignment"]),
                           f"{job['notebook']}.ipynb")
@@ -224,7 +225,8 @@ class Slot:
                                 late_penalty(course, job), read_messages(autograded))
         clock.lap("gradebook")
         return {**record, "timings": {phase: round(s, 4) for phase, s in clock.timings.items()},
-                "judge": {"pid": judge.process.pid, "tensorflow": judge.tensorflow}}
+                "judge": {"pid": judge.process.pid, "tensorflow": judge.tensorflow},
+                "feedback_sha256": hashlib.sha256(page).hexdigest()}
 
 
 class Clock:

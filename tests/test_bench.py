@@ -26,9 +26,12 @@ def test_the_report_has_the_ratios_the_breakdown_and_the_judges():
     runs = {2: (10.0, [record("a", 2.0, pid=1), record("b", 2.0, pid=2, tensorflow=True)]),
             1: (16.0, [record("a", 2.0), record("b", 2.0)])}
     text = bench.report([{"assignment": "07-x", "n": 2, "alone": 12.0, "floor": {"kernel_start": 0.5, "cells": 5.0},
-                          "nbgrader": 20.0, "runs": runs}], 2,
+                          "nbgrader": 20.0, "runs": runs,
+                          "walls": {"alone": [12.0, 13.0, 11.0], "nbgrader": [20.0, 25.0, 19.0], 2: [10.0, 9.0, 11.0],
+                                    1: [16.0, 16.0, 17.0]}}], 2,
                         {"assignment": "07-x", "size": 300, "workers": 2, "wall": 180.0, "slurm": 240.0})
     assert "| autograder --workers 2 (sandboxed) | 10.0 | 5.00 | 2.00x | 0.83 |" in text
     assert "| kernel_start | 0.500 | 0.100 | 0.100 |" in text
+    assert "median of 3 runs, taken in turn: alone 12.0, 13.0, 11.0; nbgrader 20.0, 25.0, 19.0; --workers 2 10.0" in text
     assert "--workers 2: 2 judge process(es) ran the tests; 1 of them imported TensorFlow." in text
     assert "6000 submissions per hour" in text and "4500 submissions per hour" in text
