@@ -246,6 +246,7 @@ class Judge:
         self.namespace: dict = {"__name__": "__main__", "__builtins__": builtins}
         self.callbacks: dict[int, object] = {}
         self.classes: dict[str, type] = {}
+        self.code: dict[str, list[str] | None] = {}  # the file name each piece of test code ran under: its lines (hidden: None)
         self.peer: Peer | None = None  # connected to the student's kernel when a cell first needs it
         self.nonce = ""
         self.socket_path = socket_path
@@ -260,6 +261,7 @@ class Judge:
         self.namespace.clear()
         self.callbacks.clear()
         self.classes.clear()
+        self.code.clear()
 
     # -- the connection ---------------------------------------------------------------------------
     def connect(self, timeout: float | None = None) -> None:
@@ -378,18 +380,20 @@ class Judge:
         signal.setitimer(signal.ITIMER_REAL, timeout)
         RUNNING[0] = True
         self.nonce = str(request["nonce"])
+        cell = len(self.code)
         try:
             parts = split_hidden(source)
             names = sorted(n for n in free_names(ast.parse(source)) if n not in self.namespace and not hasattr(builtins, n))
             if names:
                 fetched = self.remote("lookup", None, {"names": names})
                 self.namespace.update({k: v for k, v in fetched.items() if k in names})
-            for part, hidden in parts:
-                code = compile(part, "<hidden test>" if hidden else "<test>", "exec")
+            for index, (part, hidden) in enumerate(parts):
+                filename = f"<test {cell}.{index}>"
+                self.code[filename] = None if hidden else part.splitlines()
                 with redirect_stdout(printed), redirect_stderr(errors):
-                    exec(code, self.namespace)
+                    exec(compile(part, filename, "exec"), self.namespace)
         except BaseException as err:
-            error = self.describe(err, hidden, source, timeout)
+            error = self.describe(err, hidden, timeout, self.code, f"<test {cell}.")
         finally:
             RUNNING[0] = False
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -400,8 +404,9 @@ class Judge:
         return {"stdout": printed.getvalue(), "stderr": errors.getvalue(), "error": error}
 
     @staticmethod
-    def describe(err: BaseException, hidden: bool, source: str, timeout: float) -> dict:
-        """The error output a student sees: what failed and why, never the code of a hidden test."""
+    def describe(err: BaseException, hidden: bool, timeout: float, code: dict | None = None, cell: str = "") -> dict:
+        """The error output a student sees: what failed and why, never the code of a hidden test. ``code``
+        maps test code's file names to its lines (None where hidden); ``cell`` starts this cell's names."""
         where = "In a hidden test: " if hidden else ""
         if isinstance(err, GradingTimeout):
             name, text = "TimeoutError", (f"the test did not finish within {timeout:g} s, the time limit for one "
@@ -417,14 +422,15 @@ class Judge:
         lines = []
         if isinstance(err, StudentException) and not hidden and err.student_traceback:
             lines.append("Traceback in your code:\n" + err.student_traceback)
-        tb = err.__traceback__
-        line = None
-        while tb is not None:
-            if tb.tb_frame.f_code.co_filename == "<test>":
-                line = tb.tb_lineno
+        tb, deepest = err.__traceback__, None
+        code = code or {}
+        while tb is not None:  # the test code nearest the failure: this cell's or a helper from an earlier one
+            if tb.tb_frame.f_code.co_filename in code:
+                deepest = tb.tb_frame.f_code.co_filename, tb.tb_lineno
             tb = tb.tb_next
-        if line is not None and not hidden:
-            lines.append(f"Test cell, line {line}: {source.splitlines()[line - 1].strip()}")
+        if deepest is not None and code[deepest[0]] is not None and not hidden:
+            where_in = "Test cell" if deepest[0].startswith(cell) else "Test helper from an earlier cell"
+            lines.append(f"{where_in}, line {deepest[1]}: {code[deepest[0]][deepest[1] - 1].strip()}")
         lines.append(f"{where}{name}: {text}")
         student = isinstance(err, (StudentException, KernelGone, GradingTimeout))
         return {"ename": name, "evalue": f"{where}{text}", "traceback": lines, "student": student}
@@ -482,7 +488,7 @@ def main() -> int:
         try:
             reply, judge = serve(json.loads(line), judge)
         except BaseException as err:  # a signal between cells, or a broken request: report, never die
-            reply = {"stdout": "", "stderr": "", "error": Judge.describe(err, False, "", 0)}
+            reply = {"stdout": "", "stderr": "", "error": Judge.describe(err, False, 0)}
         usage = resource.getrusage(resource.RUSAGE_SELF)
         protocol.write(json.dumps({**reply, "cpu_s": usage.ru_utime + usage.ru_stime,
                                    "tensorflow": "tensorflow" in sys.modules}) + "\n")

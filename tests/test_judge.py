@@ -325,3 +325,19 @@ def test_a_tensor_on_a_gpu_reaches_the_judge_as_its_host_copy():
     refused.cpu = lambda: refused  # no host copy to be had: numpy's refusal stands
     with pytest.raises(TypeError):
         as_array(refused)
+
+
+def test_a_failing_helper_from_an_earlier_cell_is_quoted_from_its_own_cell(judge):
+    ok(judge("def expect_two(v):\n    assert v == 2, 'not two'"))
+    error = judge("expect_two(2)\n"
+                  "expect_two(3)\n"
+                  "### BEGIN HIDDEN TESTS\n"
+                  "secret_threshold = 0.123\n"
+                  "### END HIDDEN TESTS")["error"]
+    assert error["evalue"] == "not two"
+    assert "Test helper from an earlier cell, line 2: assert v == 2, 'not two'" in error["traceback"]
+    assert not any("secret_threshold" in line for line in error["traceback"]), "a hidden line was quoted"
+    error = judge("x = 1\nexpect_two(x)")["error"]
+    assert "Test helper from an earlier cell, line 2: assert v == 2, 'not two'" in error["traceback"]
+    error = judge("x = 1\nassert x == 2, 'x'")["error"]
+    assert "Test cell, line 2: assert x == 2, 'x'" in error["traceback"]
