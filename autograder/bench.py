@@ -7,8 +7,8 @@ For each assignment, N submissions made from its answer sets (tests/grading/answ
 reference, the blank release, alternative correct answers and wrong ones, in turn) are handled four
 ways in one run on this machine, each ``--repeat`` times in turn (the tables show medians, so that a
 slow spell of a shared machine does not decide a ratio): executed alone (a fresh kernel per notebook,
-every cell, no grading: the floor), graded by plain ``nbgrader autograde`` (serial, unsandboxed, tests in the student's
-kernel), and graded by the autograder with ``--workers W`` and with one worker. Every grading must
+every cell, no grading: the floor), graded by plain ``nbgrader autograde`` (serial, unsandboxed, tests
+in the student's kernel), and graded by the autograder with ``--workers W`` and with one worker. Every grading must
 give every part the score the answer set plans for it. The tables show wall times, ratios and, per
 submission, where the autograder's time went (the phases of worker.Clock); the judge count says how
 many judge processes ran the tests and how many of them imported TensorFlow. Then a class of
