@@ -36,6 +36,8 @@ EXERCISES = {
     "08-convolutional-networks": "tests.grading.answers_08",
     "09-sequences": "tests.grading.answers_09",
     "10-transfer-learning": "tests.grading.answers_10",
+    "11-autoencoders": "tests.grading.answers_11",
+    "12-gans": "tests.grading.answers_12",
     "13-attention": "tests.grading.answers_13",
 }
 

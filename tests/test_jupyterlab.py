@@ -301,6 +301,9 @@ EXPLORERS = {
                          [("scale", ("3", "0.5")), ("forget_bias", ("3", "-2"))]),
     "10-transfer": ("course/10-transfer-learning.ipynb", "transfer-explorer",
                     [("examples", ("100", "10")), ("strategy", ("from scratch", "feature extraction"))]),
+    "11-latent-space": ("course/11-autoencoders.ipynb", "latent-space-explorer",
+                        [("start", ("Bag", "Trouser")), ("end", ("Coat", "Sneaker"))]),
+    "12-gan-1d": ("course/12-gans.ipynb", "gan-1d-explorer", [("ratio", ("0.01", "1")), ("steps", ("300", "1000"))]),
     "13-attention": ("course/13-attention.ipynb", "attention-explorer",
                      [("text", ("the cat sat on the mat", "a dog ran after the cat")), ("mask", ("causal", "none"))]),
 }
