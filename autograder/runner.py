@@ -33,9 +33,11 @@ from .cgroups import create_run_group
 from .sandbox import check_available, remove_folder
 
 UID_BASE = 61000
-#: A kernel on a GPU runs more threads (a CUDA or XLA runtime starts pools per core and per stream), and each
-#: counts against the process limit (RLIMIT_NPROC and the cgroup's pids.max).
-GPU_LIMITS = {"processes": 1024}
+#: The sandboxes of a GPU runner (kernels and judges): no address-space rlimit, since CUDA builds of JAX and
+#: PyTorch reserve far more than they use (under 6 GiB, on an H200, JAX aborted and PyTorch found no GPU; the
+#: cgroup caps memory), and more processes, since a CUDA or XLA runtime starts thread pools per core and per
+#: stream and each thread counts against RLIMIT_NPROC and pids.max (113 threads after one small JAX fit).
+GPU_LIMITS = {"processes": 1024, "address_space": False}
 
 #: The Keras 3 backends a batch can be graded on (a GPU runner without TensorFlow uses jax or torch).
 KERAS_BACKENDS = ("tensorflow", "jax", "torch")

@@ -46,10 +46,10 @@ class SandboxUnavailable(RuntimeError):
 @dataclass(frozen=True)
 class Limits:
     """Resource limits of one sandbox. Per process (rlimits): CPU seconds, address space
-    (``memory_mb``; not on a GPU, where CUDA reserves far more address space than it uses), file
-    size, open files, and processes of its user. For the whole sandbox: its cgroup caps memory at
-    ``memory_mb`` plus its tmpfs quotas, and tasks at ``processes``; HOME and /tmp are tmpfs of
-    ``home_mb`` and ``tmp_mb``."""
+    (``memory_mb``, unless ``address_space`` is off: on a GPU runner, where CUDA builds of the
+    frameworks reserve far more address space than they use), file size, open files, and processes
+    of its user. For the whole sandbox: its cgroup caps memory at ``memory_mb`` plus its tmpfs
+    quotas, and tasks at ``processes``; HOME and /tmp are tmpfs of ``home_mb`` and ``tmp_mb``."""
 
     cpu_seconds: int = 900
     memory_mb: int = 6144
@@ -58,6 +58,7 @@ class Limits:
     open_files: int = 256
     tmp_mb: int = 256
     home_mb: int = 256
+    address_space: bool = True
 
     def cgroup_memory_bytes(self) -> int:
         return (self.memory_mb + self.tmp_mb + self.home_mb) * 2**20
@@ -177,7 +178,7 @@ class Sandbox:
         limits = self.limits
         prlimit = ["prlimit", f"--cpu={limits.cpu_seconds}", f"--nproc={limits.processes}",
                    f"--fsize={limits.file_size_mb * 2**20}", f"--nofile={limits.open_files}", "--core=0"]
-        if self.gpu is None:  # CUDA reserves far more address space than it uses: on a GPU the cgroup caps memory
+        if limits.address_space:
             prlimit.insert(2, f"--as={limits.memory_mb * 2**20}")
         script = "trap '' XFSZ; "
         drop = []

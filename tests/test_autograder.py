@@ -19,7 +19,7 @@ import pytest
 
 from autograder import results, runner, submissions
 from autograder.nbgrader_course import copy_course, nbgrader, read_scores
-from autograder.sandbox import Sandbox
+from autograder.sandbox import Limits, Sandbox
 from tests.grading import answers_01
 from tests.grading.plans import plan_submissions
 from tests.test_reports import active_content, csp, lie_about, rendered_text
@@ -281,16 +281,15 @@ def test_simulated_gpu_runner_gives_each_worker_its_own_device(tmp_path, monkeyp
     assert sandbox.environment()["CUDA_VISIBLE_DEVICES"] == "1"
     assert sandbox.environment()["TF_FORCE_GPU_ALLOW_GROWTH"] == "true"
     assert sandbox.environment()["NVIDIA_TF32_OVERRIDE"] == "0"
-    # a CUDA or XLA runtime runs more threads than the CPU limit allows (113 after one small fit, JAX on an H200)
-    for device, processes in (("gpu", runner.GPU_LIMITS["processes"]), ("cpu", None)):
+    # a GPU runner's jobs, kernels and judges alike, have no address-space rlimit and a higher process limit
+    for device, limits in (("gpu", runner.GPU_LIMITS), ("cpu", {})):
         settings = runner.Settings(course=course, assignment=ASSIGNMENT, submissions=tmp_path / "submitted",
                                    results=tmp_path / device, device=device)
         _, jobs = runner.plan_jobs(settings, tmp_path / f"scratch-{device}", tmp_path)
-        assert jobs and all(job["limits"].get("processes") == processes for job in jobs)
-    # CUDA reserves far more address space than it uses (measured on an H200: JAX aborts and torch finds
-    # no GPU under a 6 GiB RLIMIT_AS), so a GPU sandbox leaves memory to its cgroup
-    assert not any(a.startswith("--as=") for a in sandbox.command(["true"]))
-    assert any(a.startswith("--as=") for a in Sandbox(ipc_dir=tmp_path / "i").command(["true"]))
+        assert jobs and all(job["limits"] == {"memory_mb": settings.memory_mb, **limits} for job in jobs)
+        command = Sandbox(ipc_dir=tmp_path / "i", limits=Limits(**jobs[0]["limits"])).command(["true"])
+        assert any(a.startswith("--as=") for a in command) == (device == "cpu")
+        assert f"--nproc={Limits(**jobs[0]['limits']).processes}" in command
 
 
 def test_gpu_requested_without_gpus_is_a_clear_error(tmp_path):
